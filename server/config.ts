@@ -1,0 +1,103 @@
+/**
+ * Relay configuration: every setting comes from the environment, with its default here and
+ * nowhere else. `loadConfig()` merges once and rejects bad values with the variable's name.
+ */
+export interface RelayConfig {
+  /** `LIVE_SHOP_HOST` (127.0.0.1): interface the relay binds. */
+  host: string;
+  /** `LIVE_SHOP_PORT` (8787): HTTP port; 0 picks a free one. */
+  port: number;
+  /** `LIVE_SHOP_PUBLIC_URL` (http://host:port): base URL that players and webhooks use. */
+  publicUrl: string | null;
+  /** `LIVE_SHOP_HOST_KEY` (required): the credential a host presents to get a publishing token. */
+  hostKey: string;
+  /** `LIVE_SHOP_ORIGINS` (empty): comma-separated origins allowed by CORS; `*` allows any. */
+  allowedOrigins: string[];
+  /** `LIVE_SHOP_DB` (.cache/live-shop.sqlite): SQLite file; `:memory:` keeps nothing. */
+  databasePath: string;
+  /** `LIVE_SHOP_VIEWER_TOKEN_TTL` (600): seconds a viewer token stays valid for joining. */
+  viewerTokenTtlSeconds: number;
+  /** `LIVE_SHOP_HOST_TOKEN_TTL` (21600): seconds a host token stays valid for joining. */
+  hostTokenTtlSeconds: number;
+  /** `LIVE_SHOP_STATIC` (dist/widget): folder served at `/widget/` (the script tag and chunks). */
+  staticDir: string | null;
+  /** `LIVE_SHOP_DEMO` (0): serve the demo storefront at `/` and the studio at `/studio`. */
+  serveDemo: boolean;
+  livekit: LiveKitConfig;
+}
+
+export interface LiveKitConfig {
+  /** `LIVEKIT_URL`: an existing LiveKit (ws:// or wss://). Empty: spawn the local dev server. */
+  url: string | null;
+  /** `LIVEKIT_API_KEY` (devkey with the local dev server). */
+  apiKey: string;
+  /** `LIVEKIT_API_SECRET` (a random secret with the local dev server). */
+  apiSecret: string;
+  /** `LIVEKIT_SERVER_BIN` (found by scripts/setup.sh): livekit-server binary for the dev server. */
+  serverBin: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected ${protocols.join(' or ')} URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): RelayConfig {
+  const hostKey = env.LIVE_SHOP_HOST_KEY ?? '';
+  if (hostKey.length < 16) {
+    throw new ConfigError('LIVE_SHOP_HOST_KEY', 'set a host credential of at least 16 characters');
+  }
+  const livekitUrl = url(env, 'LIVEKIT_URL', ['ws:', 'wss:', 'http:', 'https:']);
+  const apiKey = env.LIVEKIT_API_KEY ?? '';
+  const apiSecret = env.LIVEKIT_API_SECRET ?? '';
+  if (livekitUrl && (!apiKey || !apiSecret)) {
+    throw new ConfigError('LIVEKIT_API_KEY', 'LIVEKIT_URL is set, so LIVEKIT_API_KEY and LIVEKIT_API_SECRET are needed too');
+  }
+  return {
+    host: env.LIVE_SHOP_HOST || '127.0.0.1',
+    port: integer(env, 'LIVE_SHOP_PORT', 8787, 0, 65535),
+    publicUrl: url(env, 'LIVE_SHOP_PUBLIC_URL', ['http:', 'https:']),
+    hostKey,
+    allowedOrigins: (env.LIVE_SHOP_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    databasePath: env.LIVE_SHOP_DB || '.cache/live-shop.sqlite',
+    viewerTokenTtlSeconds: integer(env, 'LIVE_SHOP_VIEWER_TOKEN_TTL', 600, 30, 86400),
+    hostTokenTtlSeconds: integer(env, 'LIVE_SHOP_HOST_TOKEN_TTL', 21600, 60, 604800),
+    staticDir: env.LIVE_SHOP_STATIC === '' ? null : env.LIVE_SHOP_STATIC || 'dist/widget',
+    serveDemo: env.LIVE_SHOP_DEMO === '1',
+    livekit: {
+      url: livekitUrl,
+      apiKey: apiKey || 'devkey',
+      apiSecret,
+      serverBin: env.LIVEKIT_SERVER_BIN || null,
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RelayError, badRequest, notFound } from './errors.ts';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  /** Reads and parses a JSON body of at most `limit` bytes; rejects anything else with a 4xx. */
+  json(limit?: number): Promise<unknown>;
+  /** Reads the raw body of at most `limit` bytes. */
+  text(limit?: number): Promise<string>;
+}
+
+/** What a handler returns: a JSON body (status 200), a full reply, or nothing if it answered itself. */
+export type HandlerResult = unknown;
+export type Handler = (ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;
+
+export class JsonReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Path patterns use `{name}` for one segment: `/v1/rooms/{room}`. */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    const names: string[] = [];
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    return this;
+  }
+
+  /** Finds the handler for a request: 404 for an unknown path, 405 for a known path with another method. */
+  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
+    let pathKnown = false;
+    for (const route of this.routes) {
+      const found = route.pattern.exec(pathname);
+      if (!found) continue;
+      pathKnown = true;
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(found[i + 1] ?? '');
+      });
+      return { handler: route.handler, params };
+    }
+    if (pathKnown) throw new RelayError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`);
+    throw notFound(`no such endpoint: ${pathname}`);
+  }
+}
+
+export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new RelayError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  const text = await readBody(req, limit);
+  if (text.trim() === '') return {};
+  if (!/^application\/(.+\+)?json\b/.test(type)) {
+    throw new RelayError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest('invalid_json', `body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
+}
+
+/** The one place where errors become HTTP: known errors keep their status and reason, others are 500. */
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof RelayError) {
+    sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+    return;
+  }
+  console.error('[relay] unexpected error', error);
+  sendJson(res, 500, { error: { code: 'internal', message: 'the relay failed to handle this request' } });
+}
