@@ -1,0 +1,239 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { emit, type LiveShopState } from './events.ts';
+import { PlayerController } from './player/player-controller.ts';
+import type { TransportPreference } from './player/create-player.ts';
+import type { Transport } from './player/player.ts';
+import { relayBase } from './relay/client.ts';
+import { roomStore, type RoomState } from './state/room.ts';
+import { StoreController } from './state/store-controller.ts';
+
+const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
+
+/**
+ * The live show as a shopper sees it on a product page.
+ *
+ * @attr room - The show's room name (required).
+ * @attr server - The live-shop relay's base URL; the page's origin when absent.
+ * @attr transport - `auto` (default): WebRTC, LL-HLS when WebRTC cannot connect; `webrtc` or `hls` forces one.
+ * @attr poster - Image shown before and after the show; the room's own poster when absent.
+ *
+ * @fires live-shop:state - On every change of `state` or `transport`; `detail` has both.
+ *
+ * @csspart stage - The box holding the video and every overlay.
+ * @csspart video - The `<video>` element.
+ * @csspart poster - The poster image shown when no video plays.
+ * @csspart badge - The "LIVE" badge.
+ * @csspart viewers - The viewer count.
+ * @csspart status - The message shown while not playing (not live yet, connecting, ended, error).
+ * @csspart unmute - The "Tap to unmute" button.
+ * @csspart retry - The "Try again" button shown after an error.
+ *
+ * @cssproperty [--live-shop-accent=#e11d48] - Badge and button colour.
+ * @cssproperty [--live-shop-radius=12px] - Corner radius of the stage.
+ * @cssproperty [--live-shop-aspect-ratio=16 / 9] - Shape of the stage.
+ * @cssproperty [--live-shop-font=system-ui, sans-serif] - Font of every text.
+ */
+export class LiveShopElement extends LitElement {
+  static override properties = {
+    room: { reflect: true },
+    server: {},
+    transportPreference: { attribute: 'transport' },
+    poster: {},
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font-family: var(--live-shop-font, system-ui, sans-serif);
+      --accent: var(--live-shop-accent, #e11d48);
+    }
+    .stage {
+      position: relative;
+      aspect-ratio: var(--live-shop-aspect-ratio, 16 / 9);
+      background: #111 center / cover no-repeat;
+      border-radius: var(--live-shop-radius, 12px);
+      overflow: hidden;
+      color: #fff;
+    }
+    video, .poster {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+    }
+    video[hidden], .poster[hidden] { display: none; }
+    .top { position: absolute; top: 12px; left: 12px; display: flex; gap: 8px; align-items: center; }
+    .badge {
+      background: var(--accent);
+      font-weight: 700;
+      font-size: 12px;
+      letter-spacing: 0.08em;
+      padding: 4px 8px;
+      border-radius: 4px;
+    }
+    .viewers { background: rgb(0 0 0 / 55%); font-size: 13px; padding: 4px 8px; border-radius: 4px; }
+    .status {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-content: center;
+      justify-items: center;
+      gap: 12px;
+      text-align: center;
+      padding: 16px;
+      background: rgb(0 0 0 / 45%);
+      font-size: 16px;
+    }
+    .status strong { font-size: 20px; }
+    .spinner {
+      width: 28px;
+      height: 28px;
+      border: 3px solid rgb(255 255 255 / 30%);
+      border-top-color: #fff;
+      border-radius: 50%;
+      animation: spin 0.9s linear infinite;
+    }
+    @keyframes spin { to { transform: rotate(360deg); } }
+    @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 3s; } }
+    button {
+      font: inherit;
+      font-weight: 600;
+      border: 0;
+      border-radius: 999px;
+      padding: 10px 16px;
+      cursor: pointer;
+      background: var(--accent);
+      color: #fff;
+    }
+    button:focus-visible { outline: 3px solid #fff; outline-offset: 2px; }
+    .unmute { position: absolute; left: 12px; bottom: 12px; }
+  `;
+
+  declare room: string;
+  declare server: string | null;
+  declare transportPreference: string;
+  declare poster: string | null;
+
+  private roomState: StoreController<RoomState> | null = null;
+  private playback: PlayerController | null = null;
+  private lastEmitted = '';
+
+  constructor() {
+    super();
+    this.room = '';
+    this.server = null;
+    this.transportPreference = 'auto';
+    this.poster = null;
+  }
+
+  /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended` or `error`. */
+  get state(): LiveShopState {
+    return this.playback?.state ?? (this.room ? 'connecting' : 'error');
+  }
+
+  /** How the picture arrives now: `webrtc`, `hls`, or null when nothing plays. */
+  get transport(): Transport | null {
+    return this.playback?.transport ?? null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ((changed.has('room') || changed.has('server') || changed.has('transportPreference')) && this.isConnected) this.bind();
+  }
+
+  /** (Re)creates the controllers for the current room, server and transport. */
+  private bind(): void {
+    if (this.playback) {
+      this.playback.hostDisconnected();
+      this.removeController(this.playback);
+    }
+    if (this.roomState) {
+      this.roomState.hostDisconnected();
+      this.removeController(this.roomState);
+    }
+    this.playback = null;
+    this.roomState = null;
+    if (!this.room) return;
+    const base = relayBase(this.server);
+    const store = roomStore(base, this.room);
+    const preference = (TRANSPORTS as readonly string[]).includes(this.transportPreference)
+      ? (this.transportPreference as TransportPreference)
+      : 'auto';
+    this.roomState = new StoreController(this, store);
+    this.playback = new PlayerController(this, {
+      store,
+      server: base,
+      room: this.room,
+      preference,
+      video: () => this.renderRoot.querySelector('video')!,
+      onChange: () => this.requestUpdate(),
+    });
+  }
+
+  protected override updated(): void {
+    const detail = { state: this.state, transport: this.transport, room: this.room, error: this.playback?.error ?? null };
+    const key = `${detail.state}|${detail.transport}|${detail.error}`;
+    if (key === this.lastEmitted) return;
+    this.lastEmitted = key;
+    emit(this, 'live-shop:state', detail);
+  }
+
+  protected override render() {
+    const room = this.roomState?.value;
+    const state = this.state;
+    const playing = state === 'live' || state === 'reconnecting';
+    const poster = this.poster ?? room?.info?.poster ?? null;
+    return html`
+      <div part="stage" class="stage" role="region" aria-label=${room?.info?.title ? `Live show: ${room.info.title}` : 'Live show'}>
+        ${poster ? html`<img part="poster" class="poster" src=${poster} alt="" ?hidden=${playing} />` : nothing}
+        <video part="video" playsinline autoplay muted ?hidden=${!playing}></video>
+        ${state === 'live' || state === 'reconnecting'
+          ? html`<div class="top">
+              <span part="badge" class="badge">LIVE</span>
+              <span part="viewers" class="viewers" aria-live="polite">${viewerLabel(room?.viewers ?? 0)}</span>
+            </div>`
+          : nothing}
+        ${this.renderStatus(state, room)}
+        ${state === 'live' && this.playback?.muted
+          ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>🔇 Tap to unmute</button>`
+          : nothing}
+      </div>
+    `;
+  }
+
+  private renderStatus(state: LiveShopState, room: RoomState | undefined) {
+    const scheduledAt = room?.info?.scheduledAt;
+    switch (state) {
+      case 'idle':
+        return html`<div part="status" class="status" role="status">
+          <strong>Not live yet</strong>
+          <span>${scheduledAt ? `The show starts ${formatStart(scheduledAt)}.` : 'The show will start here soon.'}</span>
+        </div>`;
+      case 'connecting':
+        return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Connecting to the show…</span></div>`;
+      case 'reconnecting':
+        return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Reconnecting…</span></div>`;
+      case 'ended':
+        return html`<div part="status" class="status" role="status"><strong>The show has ended</strong><span>Thanks for watching.</span></div>`;
+      case 'error':
+        return html`<div part="status" class="status" role="alert">
+          <strong>The show can't be played</strong>
+          <span>${this.playback?.error ?? (this.room ? 'Something went wrong.' : 'This player has no room attribute.')}</span>
+          ${this.playback ? html`<button part="retry" @click=${() => this.playback?.retry()}>Try again</button>` : nothing}
+        </div>`;
+      default:
+        return nothing;
+    }
+  }
+}
+
+function viewerLabel(count: number): string {
+  return `${count.toLocaleString()} watching`;
+}
+
+function formatStart(epochMs: number): string {
+  const date = new Date(epochMs);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  const time = date.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+  return sameDay ? `today at ${time}` : `${date.toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })} at ${time}`;
+}

@@ -1,0 +1,15 @@
+/**
+ * The host's console entry (`live-shop-studio.js`), separate from the shopper's script tag so that
+ * camera, encoder and processing code never weigh on a product page.
+ */
+import { LiveShopStudioElement } from './live-shop-studio.ts';
+
+export { LiveShopStudioElement };
+
+if (!customElements.get('live-shop-studio')) customElements.define('live-shop-studio', LiveShopStudioElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-shop-studio': LiveShopStudioElement;
+  }
+}
