@@ -17,10 +17,13 @@ missing() { say "MISSING: $1"; say "$2"; exit 1; }
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$node_major" -ge 20 ] || missing "Node.js >= 20 (found: $(node --version 2>/dev/null || echo none))" "Install Node.js 20 or newer, then run this again."
 
-# npm packages: reinstall when package-lock.json is newer than the installed tree.
+# npm packages: install when package-lock.json is newer than the installed tree. `npm install`
+# rather than `npm ci`: it installs the locked versions all the same, and unlike `npm ci` it
+# tolerates optional platform packages that the registry here lacks (rollup's android/darwin
+# builds, which the lock therefore cannot list).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  say "installing npm packages (npm install from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 # Debian packages: installed with apt-get when we are root, named otherwise.
