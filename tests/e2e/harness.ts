@@ -67,8 +67,7 @@ export function launchChromium(extraFlags: string[] = []): Promise<Browser> {
 }
 
 export async function openStudio(browser: Browser, stack: Stack, options: { source?: 'camera' | 'test-pattern' } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  forwardErrors(page, 'studio');
+  const page = await newPage(browser, 'studio', { width: 1280, height: 800 });
   const query = options.source ? `?source=${options.source}` : '';
   await page.goto(`${stack.url}/studio${query}#key=${stack.hostKey}`);
   await waitForStudioState(page, 'previewing');
@@ -76,8 +75,7 @@ export async function openStudio(browser: Browser, stack: Stack, options: { sour
 }
 
 export async function openStorefront(browser: Browser, stack: Stack, label = 'viewer'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  forwardErrors(page, label);
+  const page = await newPage(browser, label, { width: 1280, height: 900 });
   await page.goto(`${stack.url}/`);
   return page;
 }
@@ -149,6 +147,17 @@ export function pictureLuma(page: Page): Promise<{ mean: number; spread: number;
 /** Text of a viewer element's shadow DOM part, as a shopper reads it. */
 export function partText(page: Page, part: string): Promise<string | null> {
   return page.evaluate((p) => document.querySelector('live-shop')?.shadowRoot?.querySelector(`[part~="${p}"]`)?.textContent?.trim() ?? null, part);
+}
+
+/**
+ * A page that reports its errors to the test log. tsx compiles this file with esbuild's
+ * keepNames, so functions passed to `page.evaluate` may call `__name`; pages get a no-op one.
+ */
+export async function newPage(browser: Browser, label: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  forwardErrors(page, label);
+  return page;
 }
 
 function forwardErrors(page: Page, label: string): void {
