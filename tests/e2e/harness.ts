@@ -162,6 +162,9 @@ export async function newPage(browser: Browser, label: string, viewport = { widt
 
 function forwardErrors(page: Page, label: string): void {
   page.on('pageerror', (error) => console.error(`[${label}] page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) console.error(`[${label}] HTTP ${response.status()} for ${response.url()}`);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') console.error(`[${label}] console: ${message.text()}`);
   });
