@@ -10,6 +10,7 @@ import { roomName } from './http/validate.ts';
 import { LiveKit } from './livekit/livekit.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { publicRoom, registerRoomRoutes } from './rooms/routes.ts';
+import { startHls } from './hls/service.ts';
 import { openDatabase, type Db } from './store/db.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -46,9 +47,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     db.close();
     throw error;
   }
+  const hls = startHls(router, { config, rooms, livekit, url });
   const hub: EventHub = new EventHub((room): unknown => {
     const found = rooms.get(room);
-    return found ? publicRoom(found, hub) : null;
+    return found ? publicRoom(found, hub, hls.player) : null;
   });
   events = hub;
 
@@ -57,7 +59,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     const ok = await livekit!.ping();
     return new JsonReply(ok ? 200 : 503, { status: ok ? 'ready' : 'livekit_unreachable', livekit: ok });
   });
-  registerRoomRoutes(router, { config, rooms, livekit, events: hub });
+  registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
   if (config.staticDir) {
     const dir = config.staticDir;
     router.on('GET', '/widget/{file}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));
@@ -135,6 +137,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     events: hub,
     db,
     async close() {
+      await hls.close();
       hub.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -23,6 +23,12 @@ export interface RelayConfig {
   staticDir: string | null;
   /** `LIVE_SHOP_DEMO` (0): serve the demo storefront at `/` and the studio at `/studio`. */
   serveDemo: boolean;
+  /** `LIVE_SHOP_HLS_SOURCE` (livekit): what feeds the LL-HLS fallback of a live room: `livekit` (the host,
+   *  through a hidden subscriber), `test-pattern` (an ffmpeg test source, for tests and benches) or `off`. */
+  hlsSource: 'livekit' | 'test-pattern' | 'off';
+  /** `LIVE_SHOP_WEBRTC_CAPACITY` (500): viewers of one room beyond which the room info tells new
+   *  players WebRTC is full, so they take LL-HLS (one LiveKit room lives on one node); 0 = no limit. */
+  webrtcCapacity: number;
   livekit: LiveKitConfig;
 }
 
@@ -54,6 +60,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function url(env: Env, name: string, protocols: string[]): string | null {
@@ -93,6 +106,8 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     hostTokenTtlSeconds: integer(env, 'LIVE_SHOP_HOST_TOKEN_TTL', 21600, 60, 604800),
     staticDir: env.LIVE_SHOP_STATIC === '' ? null : env.LIVE_SHOP_STATIC || 'dist/widget',
     serveDemo: env.LIVE_SHOP_DEMO === '1',
+    hlsSource: oneOf(env, 'LIVE_SHOP_HLS_SOURCE', ['livekit', 'test-pattern', 'off'] as const, 'livekit'),
+    webrtcCapacity: integer(env, 'LIVE_SHOP_WEBRTC_CAPACITY', 500, 0, 1_000_000),
     livekit: {
       url: livekitUrl,
       apiKey: apiKey || 'devkey',

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 
 export const HOST_IDENTITY_PREFIX = 'host:';
 export const VIEWER_IDENTITY_PREFIX = 'viewer:';
+/** The relay's own subscriber that feeds the LL-HLS encoder. */
+export const INGEST_IDENTITY_PREFIX = 'ingest:';
 
 export interface MintedToken {
   token: string;
@@ -42,6 +44,19 @@ export class LiveKit {
   async viewerToken(room: string, ttlSeconds: number): Promise<MintedToken> {
     const identity = `${VIEWER_IDENTITY_PREFIX}${randomUUID()}`;
     return this.mint(identity, ttlSeconds, {
+      roomJoin: true,
+      room,
+      canSubscribe: true,
+      canPublish: false,
+      canPublishData: false,
+      canUpdateOwnMetadata: false,
+      hidden: true,
+    });
+  }
+
+  /** The relay's HLS ingest: subscribe-only and hidden, so no one sees it and it is not a viewer. */
+  async ingestToken(room: string, ttlSeconds = 3600): Promise<MintedToken> {
+    return this.mint(`${INGEST_IDENTITY_PREFIX}${room}`, ttlSeconds, {
       roomJoin: true,
       room,
       canSubscribe: true,

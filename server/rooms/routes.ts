@@ -16,10 +16,23 @@ export interface RoomRoutesDeps {
   rooms: Rooms;
   livekit: LiveKit;
   events: EventHub;
+  /** LL-HLS hints (server/hls); without them the room info offers WebRTC only. */
+  player?: PlayerHints;
+}
+
+/** What the relay tells players beyond WebRTC: the LL-HLS URL and whether WebRTC is full. */
+export interface PlayerHints {
+  hlsUrl(room: Room): string | null;
+  webrtcFull(room: Room, viewers: number): boolean;
 }
 
 /** What any page may know about a room: no secrets, enough for a player to choose its path. */
-export function publicRoom(room: Room, events: EventHub) {
+export function publicRoom(room: Room, events: EventHub, hints?: PlayerHints) {
+  const live = room.status === 'live';
+  const viewers = events.viewers(room.name);
+  const hlsUrl = live ? (hints?.hlsUrl(room) ?? null) : null;
+  // When WebRTC is full, players are told to take LL-HLS (if there is one).
+  const webrtcFull = live && hlsUrl !== null && (hints?.webrtcFull(room, viewers) ?? false);
   return {
     room: room.name,
     title: room.title,
@@ -28,8 +41,9 @@ export function publicRoom(room: Room, events: EventHub) {
     scheduledAt: room.scheduledAt,
     startedAt: room.startedAt,
     endedAt: room.endedAt,
-    viewers: events.viewers(room.name),
-    player: { transports: room.status === 'live' ? ['webrtc'] : [] },
+    viewers,
+    hlsUrl,
+    player: { transports: live ? [...(webrtcFull ? [] : ['webrtc']), ...(hlsUrl ? ['hls'] : [])] : [], webrtcFull },
   };
 }
 
@@ -43,7 +57,7 @@ export function isHost(req: IncomingMessage, hostKey: string): boolean {
 }
 
 export function registerRoomRoutes(router: Router, deps: RoomRoutesDeps): void {
-  const { config, rooms, livekit, events } = deps;
+  const { config, rooms, livekit, events, player } = deps;
   const hostGone = new Map<string, NodeJS.Timeout>();
 
   const requireHost = (ctx: RequestContext): void => {
@@ -56,9 +70,9 @@ export function registerRoomRoutes(router: Router, deps: RoomRoutesDeps): void {
     return room;
   };
 
-  rooms.onStatus((room) => events.publish(room.name, 'status', publicRoom(room, events)));
+  rooms.onStatus((room) => events.publish(room.name, 'status', publicRoom(room, events, player)));
 
-  router.on('GET', '/v1/rooms/{room}', (ctx) => publicRoom(existing(ctx), events));
+  router.on('GET', '/v1/rooms/{room}', (ctx) => publicRoom(existing(ctx), events, player));
 
   router.on('PUT', '/v1/rooms/{room}', async (ctx) => {
     requireHost(ctx);
@@ -69,7 +83,7 @@ export function registerRoomRoutes(router: Router, deps: RoomRoutesDeps): void {
       poster: optionalUrl(body, 'poster'),
       scheduledAt: optionalTime(body, 'scheduledAt'),
     });
-    return publicRoom(room, events);
+    return publicRoom(room, events, player);
   });
 
   router.on('POST', '/v1/rooms/{room}/viewer-token', async (ctx) => {
@@ -92,7 +106,7 @@ export function registerRoomRoutes(router: Router, deps: RoomRoutesDeps): void {
     clearTimeout(hostGone.get(room.name));
     const ended = rooms.setStatus(room.name, 'ended') ?? room;
     await livekit.closeRoom(room.name);
-    return publicRoom(ended, events);
+    return publicRoom(ended, events, player);
   });
 
   router.on('POST', '/v1/livekit/webhook', async (ctx) => {

@@ -1,0 +1,205 @@
+import {
+  AudioStream, Room, RoomEvent, TrackKind, VideoBufferType, VideoStream,
+  type RemoteParticipant, type RemoteTrack, type VideoFrame,
+} from '@livekit/rtc-node';
+import type { Writable } from 'node:stream';
+import { HOST_IDENTITY_PREFIX, type LiveKit } from '../livekit/livekit.ts';
+import type { Encoder, EncoderSource } from './encoder.ts';
+
+export interface LiveKitSourceOptions {
+  room: string;
+  livekit: LiveKit;
+  fps: number;
+  /** Called once the host's first frame is known: returns the encoder for that source size. */
+  onFirstFrame(width: number, height: number): Encoder;
+}
+
+const SAMPLE_RATE = 48_000;
+/** Sound queued beyond this is dropped: latency must not build up behind a slow encoder. */
+const MAX_AUDIO_QUEUE_MS = 200;
+const RECONNECT_DELAY_MS = 2000;
+
+/**
+ * The host's camera and microphone, taken from LiveKit by a hidden subscriber and written to
+ * ffmpeg as raw I420 frames and s16 PCM at a steady frame rate. LiveKit never waits for us: the
+ * newest frame is kept, a tick writes it (repeating it if none came), and a tick is dropped
+ * (picture and its sound together, so they stay in sync) when ffmpeg has not read the last one.
+ */
+export class LiveKitSource implements EncoderSource {
+  readonly raw = true;
+  /** Ticks dropped because the encoder lagged. */
+  droppedTicks = 0;
+
+  private room: Room | null = null;
+  private stopped = false;
+  private latest: VideoFrame | null = null;
+  private size: { width: number; height: number } | null = null;
+  private encoder: Encoder | null = null;
+  private video: Writable | null = null;
+  private audio: Writable | null = null;
+  private audioQueue: Buffer[] = [];
+  private audioQueued = 0;
+  private pacer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: LiveKitSourceOptions) {}
+
+  inputArgs(): string[] {
+    const { width, height } = this.size!;
+    return [
+      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(this.options.fps), '-i', 'pipe:0',
+      '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:3',
+    ];
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  attach(video: Writable, audio: Writable): void {
+    this.video = video;
+    this.audio = audio;
+    this.audioQueue = [];
+    this.audioQueued = 0;
+    this.startPacer();
+  }
+
+  detach(): void {
+    this.video = null;
+    this.audio = null;
+    if (this.pacer) clearTimeout(this.pacer);
+    this.pacer = null;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.encoder?.stop();
+    this.detach();
+    const room = this.room;
+    this.room = null;
+    await room?.disconnect().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const room = new Room();
+    this.room = room;
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
+      if (!participant.identity.startsWith(HOST_IDENTITY_PREFIX)) return;
+      if (track.kind === TrackKind.KIND_VIDEO) void this.readVideo(track);
+      else if (track.kind === TrackKind.KIND_AUDIO) void this.readAudio(track);
+    });
+    room.on(RoomEvent.Disconnected, () => this.scheduleReconnect(room));
+    try {
+      const { token, livekitUrl } = await this.options.livekit.ingestToken(this.options.room);
+      await room.connect(livekitUrl, token, { autoSubscribe: true, dynacast: false });
+    } catch (error) {
+      console.error(`[ingest] joining room ${this.options.room} failed: ${(error as Error).message}`);
+      this.scheduleReconnect(room);
+    }
+  }
+
+  private scheduleReconnect(room: Room): void {
+    if (this.stopped || this.room !== room || this.reconnectTimer) return;
+    this.room = null;
+    void room.disconnect().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connect();
+    }, RECONNECT_DELAY_MS);
+  }
+
+  private async readVideo(track: RemoteTrack): Promise<void> {
+    for await (const event of new VideoStream(track)) {
+      if (this.stopped) break;
+      this.latest = event.frame;
+      if (!this.encoder) {
+        this.size = evenSize(event.frame);
+        this.encoder = this.options.onFirstFrame(this.size.width, this.size.height);
+        this.encoder.start();
+      }
+    }
+  }
+
+  private async readAudio(track: RemoteTrack): Promise<void> {
+    const maxBytes = (SAMPLE_RATE * 2 * MAX_AUDIO_QUEUE_MS) / 1000;
+    for await (const frame of new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 })) {
+      if (this.stopped) break;
+      if (!this.audio) continue;
+      const pcm = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+      this.audioQueue.push(Buffer.from(pcm));
+      this.audioQueued += pcm.length;
+      while (this.audioQueued > maxBytes && this.audioQueue.length > 1) this.audioQueued -= this.audioQueue.shift()!.length;
+    }
+  }
+
+  /** Ticks at the output frame rate on a drift-free schedule. */
+  private startPacer(): void {
+    const period = 1000 / this.options.fps;
+    const started = performance.now();
+    let tick = 0;
+    const run = () => {
+      this.tick();
+      tick += 1;
+      this.pacer = setTimeout(run, Math.max(0, started + tick * period - performance.now()));
+    };
+    run();
+  }
+
+  private tick(): void {
+    const frame = this.latest;
+    if (!frame || !this.video || !this.audio || !this.size) return;
+    const size = evenSize(frame);
+    if (size.width !== this.size.width || size.height !== this.size.height) {
+      // The host's picture changed size: a new encoder run, a discontinuity in the playlists.
+      this.size = size;
+      this.encoder?.restart();
+      return;
+    }
+    const i420 = frame.convert(VideoBufferType.I420);
+    const frameBytes = this.size.width * this.size.height * 1.5;
+    const audioBytes = Math.round(SAMPLE_RATE / this.options.fps) * 2;
+    if (this.video.writableLength >= frameBytes) {
+      this.droppedTicks += 1;
+      this.takeAudio(audioBytes);
+      return;
+    }
+    this.video.write(cropI420(i420, this.size.width, this.size.height));
+    this.audio.write(this.takeAudio(audioBytes));
+  }
+
+  /** Exactly `bytes` of queued sound, padded with silence when the host sent less. */
+  private takeAudio(bytes: number): Buffer {
+    const out = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes && this.audioQueue.length > 0) {
+      const head = this.audioQueue[0]!;
+      const take = Math.min(head.length, bytes - filled);
+      head.copy(out, filled, 0, take);
+      filled += take;
+      if (take === head.length) this.audioQueue.shift();
+      else this.audioQueue[0] = head.subarray(take);
+      this.audioQueued -= take;
+    }
+    return out;
+  }
+}
+
+const evenSize = (frame: VideoFrame) => ({ width: frame.width & ~1, height: frame.height & ~1 });
+
+/** The I420 planes of `frame` cropped to even dimensions (a no-op copy when they already are). */
+function cropI420(frame: VideoFrame, width: number, height: number): Buffer {
+  const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+  if (frame.width === width && frame.height === height) return Buffer.from(data);
+  const out = Buffer.alloc(width * height * 1.5);
+  const chromaIn = Math.ceil(frame.width / 2);
+  const chromaHeightIn = Math.ceil(frame.height / 2);
+  let at = 0;
+  for (let y = 0; y < height; y += 1) at += data.copy(out, at, y * frame.width, y * frame.width + width);
+  for (const plane of [0, 1]) {
+    const base = frame.width * frame.height + plane * chromaIn * chromaHeightIn;
+    for (let y = 0; y < height / 2; y += 1) at += data.copy(out, at, base + y * chromaIn, base + y * chromaIn + width / 2);
+  }
+  return out;
+}
