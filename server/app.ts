@@ -62,12 +62,12 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
   if (config.staticDir) {
     const dir = config.staticDir;
-    router.on('GET', '/widget/{file}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));
+    router.on('GET', '/widget/{file+}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));
   }
   if (config.serveDemo) {
     router.on('GET', '/', (ctx) => sendFile(ctx.res, DEMO_DIR, 'storefront.html'));
     router.on('GET', '/studio', (ctx) => sendFile(ctx.res, DEMO_DIR, 'studio.html'));
-    router.on('GET', '/demo/{file}', (ctx) => sendFile(ctx.res, DEMO_DIR, ctx.params.file!));
+    router.on('GET', '/demo/{file+}', (ctx) => sendFile(ctx.res, DEMO_DIR, ctx.params.file!));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

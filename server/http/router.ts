@@ -33,15 +33,15 @@ interface Route {
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** Path patterns use `{name}` for one segment: `/v1/rooms/{room}`. */
+/** Path patterns use `{name}` for one segment (`/v1/rooms/{room}`) and `{name+}` for the rest of the path. */
 export class Router {
   private readonly routes: Route[] = [];
 
   on(method: string, path: string, handler: Handler): this {
     const names: string[] = [];
-    const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    const source = path.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(\+?)\}/g, (_, name: string, rest: string) => {
       names.push(name);
-      return '([^/]+)';
+      return rest ? '(.+)' : '([^/]+)';
     });
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
     return this;
