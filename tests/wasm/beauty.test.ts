@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { BeautyFilter } from '../../wasm/host/beauty-filter.ts';
+import { MediaCoreError, type MediaCoreExports } from '../../wasm/host/media-core.ts';
+import { loadMediaCore } from '../../wasm/node/load.ts';
+
+/**
+ * An I420 test card: the left half is skin (Cb 110, Cr 150) with pore-like texture and a sharp
+ * vertical edge (an eyebrow), the right half grey (not skin) with the same texture.
+ */
+function testCard(width: number, height: number, seed = 5): Uint8Array {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  const frame = new Uint8Array(width * height + 2 * cw * ch);
+  let state = seed;
+  const texture = () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return ((state >>> 16) % 25) - 12; // +-12 levels
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const base = x < width / 2 ? (x > width / 4 && x < width / 4 + 6 ? 60 : 170) : 128;
+      frame[y * width + x] = base + texture();
+    }
+  }
+  for (let j = 0; j < ch; j++) {
+    for (let i = 0; i < cw; i++) {
+      const skin = 2 * i < width / 2;
+      frame[width * height + j * cw + i] = skin ? 110 : 128;
+      frame[width * height + cw * ch + j * cw + i] = skin ? 150 : 128;
+    }
+  }
+  return frame;
+}
+
+function regionStats(frame: Uint8Array, width: number, x0: number, x1: number, y0: number, y1: number) {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const v = frame[y * width + x];
+      sum += v;
+      sq += v * v;
+      n++;
+    }
+  }
+  const mean = sum / n;
+  return { mean, variance: sq / n - mean * mean };
+}
+
+describe('beauty', () => {
+  let core: MediaCoreExports;
+  before(async () => {
+    core = await loadMediaCore();
+  });
+
+  it('halves the texture variance on skin, keeps the edge on skin and leaves non-skin untouched', () => {
+    const [w, h] = [320, 180];
+    const input = testCard(w, h);
+    const filter = new BeautyFilter(core, { smooth: 0.7, brighten: 0, sharpen: 0 });
+    const out = filter.process(input.slice(), w, h, 'I420');
+    const skinBefore = regionStats(input, w, 8, 70, 20, 160);
+    const skinAfter = regionStats(out, w, 8, 70, 20, 160);
+    assert.ok(skinAfter.variance < skinBefore.variance / 2, `skin variance ${skinBefore.variance.toFixed(1)} -> ${skinAfter.variance.toFixed(1)}`);
+    assert.ok(Math.abs(skinAfter.mean - skinBefore.mean) < 2, 'smoothing keeps the skin tone');
+    const edgeBefore = regionStats(input, w, 82, 86, 20, 160).mean - regionStats(input, w, 70, 76, 20, 160).mean;
+    const edgeAfter = regionStats(out, w, 82, 86, 20, 160).mean - regionStats(out, w, 70, 76, 20, 160).mean;
+    assert.ok(Math.abs(edgeAfter) > 0.8 * Math.abs(edgeBefore), `edge contrast ${edgeBefore.toFixed(0)} -> ${edgeAfter.toFixed(0)}`);
+    for (let y = 0; y < h; y++) {
+      for (let x = w / 2 + 8; x < w; x++) assert.equal(out[y * w + x], input[y * w + x], `non-skin pixel ${x},${y}`);
+    }
+    assert.deepEqual(out.subarray(w * h), input.subarray(w * h), 'chroma is not touched');
+  });
+
+  it('computes the same frame on the SIMD and the scalar path, odd sizes included', () => {
+    for (const [w, h] of [[320, 180], [37, 23], [2, 2], [17, 2]]) {
+      const input = testCard(w, h);
+      const filter = new BeautyFilter(core, { smooth: 0.9, brighten: 0.5, sharpen: 0.5 });
+      filter.setSimd(true);
+      const simd = filter.process(input.slice(), w, h, 'I420');
+      filter.setSimd(false);
+      filter.reset();
+      const scalar = filter.process(input.slice(), w, h, 'I420');
+      filter.setSimd(true);
+      let worst = 0;
+      simd.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - scalar[i]))));
+      assert.ok(worst <= 1, `${w}x${h}: SIMD and scalar differ by ${worst}`);
+    }
+  });
+
+  it('brightens midtones and keeps black and white', () => {
+    const [w, h] = [16, 8];
+    const frame = new Uint8Array(w * h + 2 * 8 * 4).fill(128);
+    frame.fill(0, 0, 16);
+    frame.fill(255, 16, 32);
+    const out = new BeautyFilter(core, { smooth: 0, brighten: 1, sharpen: 0 }).process(frame, w, h, 'I420');
+    assert.ok(out.subarray(0, 16).every((v) => v === 0));
+    assert.ok(out.subarray(16, 32).every((v) => v === 255));
+    assert.ok(out[64] > 150, `mid grey became ${out[64]}`);
+  });
+
+  it('is stable: the same frame twice gives the same picture', () => {
+    const [w, h] = [64, 48];
+    const filter = new BeautyFilter(core);
+    const first = filter.process(testCard(w, h), w, h, 'I420');
+    const second = filter.process(testCard(w, h), w, h, 'I420');
+    assert.deepEqual(second, first);
+  });
+
+  it('smooths RGBA skin through luma and leaves a grey background alone', () => {
+    const [w, h] = [64, 32];
+    const card = testCard(w, h);
+    const rgba = new Uint8Array(w * h * 4);
+    for (let i = 0; i < w * h; i++) {
+      const skin = i % w < w / 2;
+      const y = card[i];
+      rgba.set(skin ? [Math.min(255, y + 40), y - 10, Math.max(0, y - 30), 255] : [y, y, y, 255], i * 4);
+    }
+    const before = rgba.slice();
+    new BeautyFilter(core, { smooth: 1, brighten: 0 }).process(rgba, w, h, 'RGBA');
+    const green = (f: Uint8Array, x0: number, x1: number) => {
+      const g = new Uint8Array(w * h);
+      for (let i = 0; i < w * h; i++) g[i] = f[i * 4 + 1];
+      return regionStats(g, w, x0, x1, 4, 28).variance;
+    };
+    assert.ok(green(rgba, 2, 14) < green(before, 2, 14) / 2, 'skin texture smoothed');
+    assert.equal(green(rgba, 40, 62), green(before, 40, 62));
+    assert.ok(rgba.every((v, i) => i % 4 !== 3 || v === 255), 'alpha is kept');
+  });
+
+  it('rejects sizes it cannot process, naming them', () => {
+    const filter = new BeautyFilter(core);
+    for (const [w, h, code] of [[0, 0, 'invalid-size'], [1, 5, 'invalid-size'], [5000, 100, 'too-large'], [10.5, 4, 'invalid-size']] as const) {
+      assert.throws(() => filter.process(new Uint8Array(16), w, h, 'I420'),
+        (e: unknown) => e instanceof MediaCoreError && e.code === code && e.message.includes(`${w}x${h}`));
+    }
+    assert.throws(() => filter.process(new Uint8Array(10), 4, 4, 'I420'), (e: unknown) => e instanceof MediaCoreError && /24 bytes/.test(e.message));
+    assert.throws(() => filter.setParams({ smooth: 2 }), (e: unknown) => e instanceof MediaCoreError && e.code === 'invalid-option');
+  });
+});

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Denoiser } from '../../wasm/host/denoiser.ts';
+import { MediaCoreError, type MediaCoreExports } from '../../wasm/host/media-core.ts';
+import { loadMediaCore } from '../../wasm/node/load.ts';
+import { decodeWav, encodeWav } from '../../wasm/node/wav.ts';
+
+const RATE = 48000;
+
+function noise(length: number, amplitude: number, seed = 3): Float32Array {
+  let state = seed;
+  return Float32Array.from({ length }, () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return (state / 2 ** 32 - 0.5) * 2 * amplitude;
+  });
+}
+
+/**
+ * Voiced speech-like sound within `spans` (seconds): syllables of 180 ms with 70 ms gaps, a
+ * fundamental gliding between 120 and 180 Hz and twelve decaying harmonics.
+ */
+function vowel(length: number, spans: [number, number][]): Float32Array {
+  let phase = 0;
+  return Float32Array.from({ length }, (_, i) => {
+    const t = i / RATE;
+    const f0 = 150 + 30 * Math.sin(2 * Math.PI * 1.3 * t);
+    phase += (2 * Math.PI * f0) / RATE;
+    const span = spans.find(([on, off]) => t >= on && t < off);
+    if (!span || (t - span[0]) % 0.25 >= 0.18) return 0;
+    let v = 0;
+    for (let h = 1; h <= 12; h++) v += Math.sin(h * phase) / h;
+    return 0.12 * v;
+  });
+}
+
+function rmsDb(x: Float32Array, fromS: number, toS: number): number {
+  const a = Math.floor(fromS * RATE);
+  const b = Math.floor(toS * RATE);
+  let sum = 0;
+  for (let i = a; i < b; i++) sum += x[i] * x[i];
+  return 10 * Math.log10(sum / (b - a) + 1e-20);
+}
+
+describe('denoise', () => {
+  let core: MediaCoreExports;
+  before(async () => {
+    core = await loadMediaCore();
+  });
+
+  it('keeps silence exactly silent and reports no voice', () => {
+    const denoiser = new Denoiser(core);
+    const out = denoiser.processSignal(new Float32Array(RATE));
+    assert.ok(out.every((v) => v === 0));
+    assert.equal(denoiser.voiceActive, false);
+  });
+
+  it('at strength 0 passes the signal through, delay removed', () => {
+    const input = noise(RATE, 0.5);
+    const out = new Denoiser(core, 0).processSignal(input);
+    let worst = 0;
+    for (let i = 0; i < input.length; i++) worst = Math.max(worst, Math.abs(out[i] - input[i]));
+    assert.ok(worst < 1e-5, `worst difference ${worst}`);
+  });
+
+  it('removes at least 15 dB of white noise in pauses and keeps the voiced parts within 3 dB', () => {
+    const length = 5 * RATE;
+    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
+    const background = noise(length, 0.03);
+    const noisy = clean.map((v, i) => v + background[i]);
+    const denoiser = new Denoiser(core, 0.8);
+    const out = denoiser.processSignal(noisy);
+    const pauseAttenuation = rmsDb(noisy, 2.8, 3.4) - rmsDb(out, 2.8, 3.4);
+    assert.ok(pauseAttenuation >= 15, `pause attenuation ${pauseAttenuation.toFixed(1)} dB`);
+    const speechChange = rmsDb(out, 1.6, 2.4) - rmsDb(clean, 1.6, 2.4);
+    assert.ok(Math.abs(speechChange) <= 3, `speech level changed by ${speechChange.toFixed(1)} dB`);
+    // The residual error on the voiced part is lower than the noise that was there.
+    const error = out.subarray(1.6 * RATE, 2.4 * RATE).map((v, i) => v - clean[1.6 * RATE + i]);
+    const errorDb = 10 * Math.log10(error.reduce((s, v) => s + v * v, 0) / error.length);
+    assert.ok(errorDb < rmsDb(background, 1.6, 2.4), `error ${errorDb.toFixed(1)} dB not below the noise`);
+  });
+
+  it('reports voice during speech and none in a long pause', () => {
+    const length = 5 * RATE;
+    const clean = vowel(length, [[1.5, 3]]);
+    const background = noise(length, 0.01);
+    const denoiser = new Denoiser(core);
+    const block = new Float32Array(Denoiser.HOP);
+    const seen: boolean[] = [];
+    for (let b = 0; b + Denoiser.HOP <= length; b += Denoiser.HOP) {
+      for (let i = 0; i < Denoiser.HOP; i++) block[i] = clean[b + i] + background[b + i];
+      denoiser.processBlock(block, block);
+      seen.push(denoiser.voiceActive);
+    }
+    const at = (s: number) => seen[Math.floor((s * RATE) / Denoiser.HOP)];
+    assert.equal(at(2.5), true);
+    assert.equal(at(4.5), false);
+    assert.equal(at(1.0), false);
+  });
+
+  it('keeps clipped and out-of-range input bounded and recovers from non-finite samples', () => {
+    const length = 3 * RATE;
+    // Speech driven far past full scale: clipped at +-1.5, outside the [-1, 1] range of audio.
+    const input = vowel(length, [[1, 3]]).map((v) => Math.max(-1.5, Math.min(1.5, v * 20)));
+    input[1000] = Number.NaN;
+    input[2000] = Number.POSITIVE_INFINITY;
+    const out = new Denoiser(core).processSignal(input);
+    assert.ok(out.every((v) => Number.isFinite(v) && v >= -1 && v <= 1));
+    assert.ok(rmsDb(out, 1, 3) > rmsDb(input, 1, 3) - 6, 'the clipped speech is still there');
+  });
+
+  it('rejects blocks that are not 128 samples and strengths outside [0, 1]', () => {
+    const denoiser = new Denoiser(core);
+    assert.throws(() => denoiser.processBlock(new Float32Array(127), new Float32Array(127)),
+      (e: unknown) => e instanceof MediaCoreError && e.code === 'invalid-size' && /128/.test(e.message));
+    assert.throws(() => denoiser.setStrength(1.5), (e: unknown) => e instanceof MediaCoreError && e.code === 'invalid-option');
+    assert.throws(() => denoiser.setStrength(Number.NaN), /strength/);
+  });
+
+  it('round-trips WAV files at 16-bit precision', () => {
+    const samples = noise(1000, 0.9);
+    const back = decodeWav(encodeWav({ sampleRate: RATE, samples }));
+    assert.equal(back.sampleRate, RATE);
+    assert.ok(back.samples.every((v, i) => Math.abs(v - samples[i]) < 1 / 16000));
+  });
+});
