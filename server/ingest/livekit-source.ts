@@ -1,5 +1,5 @@
 import {
-  AudioStream, Room, RoomEvent, TrackKind, VideoBufferType, VideoStream,
+  AudioStream, Room, RoomEvent, TrackKind, VideoBufferType, VideoStream, dispose,
   type RemoteParticipant, type RemoteTrack, type VideoFrame,
 } from '@livekit/rtc-node';
 import type { Writable } from 'node:stream';
@@ -20,10 +20,22 @@ const MAX_AUDIO_QUEUE_MS = 200;
 const RECONNECT_DELAY_MS = 2000;
 
 /**
+ * rtc-node's native client keeps the process alive until `dispose()`; it is shared by the whole
+ * process and starts again on first use after a dispose. So the last source to stop disposes it.
+ */
+let activeSources = 0;
+async function releaseNative(): Promise<void> {
+  activeSources -= 1;
+  if (activeSources > 0) return;
+  await dispose();
+  (globalThis as { _ffiClientInstance?: unknown })._ffiClientInstance = undefined;
+}
+
+/**
  * The host's camera and microphone, taken from LiveKit by a hidden subscriber and written to
  * ffmpeg as raw I420 frames and s16 PCM at a steady frame rate. LiveKit never waits for us: the
- * newest frame is kept, a tick writes it (repeating it if none came), and a tick is dropped
- * (picture and its sound together, so they stay in sync) when ffmpeg has not read the last one.
+ * newest frame is kept, a tick writes it (repeating it if none came), and the tick's picture is
+ * dropped when ffmpeg has not read the last one yet.
  */
 export class LiveKitSource implements EncoderSource {
   readonly raw = true;
@@ -47,12 +59,16 @@ export class LiveKitSource implements EncoderSource {
   inputArgs(): string[] {
     const { width, height } = this.size!;
     return [
-      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(this.options.fps), '-i', 'pipe:0',
+      // Video is stamped with the time ffmpeg reads it, so a dropped frame is a gap (filled by the
+      // fps filter), not a shift of the picture against the sound.
+      '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${width}x${height}`, '-framerate', String(this.options.fps),
+      '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0',
       '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:3',
     ];
   }
 
   start(): void {
+    activeSources += 1;
     void this.connect();
   }
 
@@ -72,6 +88,7 @@ export class LiveKitSource implements EncoderSource {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.encoder?.stop();
@@ -79,6 +96,7 @@ export class LiveKitSource implements EncoderSource {
     const room = this.room;
     this.room = null;
     await room?.disconnect().catch(() => undefined);
+    await releaseNative();
   }
 
   private async connect(): Promise<void> {
@@ -157,16 +175,17 @@ export class LiveKitSource implements EncoderSource {
       this.encoder?.restart();
       return;
     }
-    const i420 = frame.convert(VideoBufferType.I420);
     const frameBytes = this.size.width * this.size.height * 1.5;
     const audioBytes = Math.round(SAMPLE_RATE / this.options.fps) * 2;
+    // Sound is always written (ffmpeg reads both inputs in turn; starving one stalls the other),
+    // unless a whole second of it is already waiting.
+    const sound = this.takeAudio(audioBytes);
+    if (this.audio.writableLength < audioBytes * this.options.fps) this.audio.write(sound);
     if (this.video.writableLength >= frameBytes) {
       this.droppedTicks += 1;
-      this.takeAudio(audioBytes);
       return;
     }
-    this.video.write(cropI420(i420, this.size.width, this.size.height));
-    this.audio.write(this.takeAudio(audioBytes));
+    this.video.write(cropI420(frame.convert(VideoBufferType.I420), this.size.width, this.size.height));
   }
 
   /** Exactly `bytes` of queued sound, padded with silence when the host sent less. */
