@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { Catalog } from './catalog/catalog.ts';
+import { registerCatalogRoutes } from './catalog/routes.ts';
+import { registerChatRoutes } from './chat/routes.ts';
+import { registerCommerceRoutes } from './commerce/routes.ts';
 import type { RelayConfig } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RelayError, forbidden } from './http/errors.ts';
@@ -22,6 +27,7 @@ export interface Relay {
   rooms: Rooms;
   livekit: LiveKit;
   events: EventHub;
+  catalog: Catalog;
   db: Db;
   close(): Promise<void>;
 }
@@ -30,6 +36,16 @@ export interface Relay {
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const db = openDatabase(config.databasePath);
   const rooms = new Rooms(db);
+  const catalog = new Catalog(db);
+  if (config.serveDemo && catalog.count() === 0) {
+    try {
+      const demo = JSON.parse(readFileSync(`${DEMO_DIR}catalog.json`, 'utf8')) as Array<Record<string, unknown>>;
+      catalog.import(demo.map((raw, i) => ({ where: `demo/catalog.json item ${i + 1}`, raw })));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
   const router = new Router();
   let events: EventHub | null = null;
   let livekit: LiveKit | null = null;
@@ -48,7 +64,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     throw error;
   }
   const hls = startHls(router, { config, rooms, livekit, url });
-  const hub: EventHub = new EventHub((room): unknown => {
+  const hub: EventHub = new EventHub(db, (room) => {
     const found = rooms.get(room);
     return found ? publicRoom(found, hub, hls.player) : null;
   });
@@ -60,6 +76,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     return new JsonReply(ok ? 200 : 503, { status: ok ? 'ready' : 'livekit_unreachable', livekit: ok });
   });
   registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
+  registerCatalogRoutes(router, { config, catalog });
+  const commerce = registerCommerceRoutes(router, { config, db, rooms, events: hub, catalog });
+  registerChatRoutes(router, { config, db, rooms, events: hub });
   if (config.staticDir) {
     const dir = config.staticDir;
     router.on('GET', '/widget/{file+}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));
@@ -135,8 +154,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     rooms,
     livekit,
     events: hub,
+    catalog,
     db,
     async close() {
+      commerce.close();
       await hls.close();
       hub.close();
       server.closeAllConnections();

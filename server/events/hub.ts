@@ -1,91 +1,247 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Db } from '../store/db.ts';
+import { EventLog, RETAINED_EVENTS_PER_ROOM, type RoomEvent } from './log.ts';
 
-/** One event of a room's stream: `seq` increases by one per room, `time` is the relay's clock. */
-export interface RoomEvent<T = unknown> {
-  seq: number;
-  time: number;
-  type: string;
-  data: T;
+export type { RoomEvent } from './log.ts';
+
+export interface EventHubOptions {
+  /** Events published within one tick go out as one frame per client. */
+  tickMs?: number;
+  /** A client whose socket holds more unsent bytes than this is skipped and later resynced. */
+  maxBufferedBytes?: number;
+  /** A client that stays too slow this long is disconnected; it reconnects and resumes. */
+  maxLagMs?: number;
 }
 
-interface Channel {
-  seq: number;
-  sockets: Set<WebSocket>;
-  /** Sockets of the host's studio: they get every event but are not counted as viewers. */
-  hosts: Set<WebSocket>;
-  viewersDirty: boolean;
-}
+const DEFAULTS: Required<EventHubOptions> = { tickMs: 100, maxBufferedBytes: 512 * 1024, maxLagMs: 30_000 };
 
 /** Viewer counts change with every join and leave; they are sent at most this often. */
 const VIEWER_COUNT_INTERVAL_MS = 250;
+/** Join notices are gathered and sent at most this often per room, naming at most a few people. */
+const JOIN_INTERVAL_MS = 1000;
+const JOIN_NAMES_SHOWN = 3;
+const JOIN_NAME = /^[\p{L}\p{N} ._'-]{1,40}$/u;
+
+interface Client {
+  ws: WebSocket;
+  host: boolean;
+  /** The last seq this client was sent (or resynced to). */
+  sentSeq: number;
+  /** When it fell behind; null while it keeps up. */
+  laggingSince: number | null;
+}
+
+interface Channel {
+  room: string;
+  seq: number;
+  clients: Set<Client>;
+  hosts: number;
+  pending: RoomEvent[];
+  viewersDirty: boolean;
+  viewersSentAt: number;
+  joins: string[];
+  joinsOthers: number;
+  joinsSentAt: number;
+}
+
+type SnapshotPart = (room: string) => unknown;
 
 /**
  * The room's event stream over WebSocket, for every viewer whatever the video transport.
- * A new connection first gets a `snapshot` (what the room looks like now), then every event.
+ *
+ * Every event is written to the {@link EventLog} first, then sent to everyone once per tick in
+ * one frame. A new connection gets a `snapshot` (what the room looks like now, with the seq it
+ * is valid at); a reconnection with `?since=<seq>` gets exactly the events after that seq
+ * instead, so it sees each event once. A client too slow to keep up is skipped rather than
+ * buffered without bound, and is sent a fresh snapshot once its socket drains.
  */
 export class EventHub {
   private readonly channels = new Map<string, Channel>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly log: EventLog;
+  private readonly options: Required<EventHubOptions>;
+  private readonly parts = new Map<string, SnapshotPart>();
+  private readonly tickHooks: Array<(now: number, closing: boolean) => void> = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly snapshot: (room: string) => unknown) {
-    this.timer = setInterval(() => this.flushViewerCounts(), VIEWER_COUNT_INTERVAL_MS);
+  constructor(
+    db: Db,
+    private readonly roomSnapshot: (room: string) => object | null,
+    options: EventHubOptions = {},
+  ) {
+    this.log = new EventLog(db);
+    this.options = { ...DEFAULTS, ...options };
+    this.timer = setInterval(() => this.tick(), this.options.tickMs);
     this.timer.unref();
   }
 
   viewers(room: string): number {
     const channel = this.channels.get(room);
-    return channel ? channel.sockets.size - channel.hosts.size : 0;
+    return channel ? channel.clients.size - channel.hosts : 0;
   }
 
+  /** Adds `key: part(room)` to every snapshot: how a feature (chat, pins) tells a newcomer its state. */
+  addSnapshotPart(key: string, part: SnapshotPart): void {
+    this.parts.set(key, part);
+  }
+
+  /** Runs before each flush: aggregators (likes) publish what they gathered; `closing` on the last one. */
+  onTick(hook: (now: number, closing: boolean) => void): void {
+    this.tickHooks.push(hook);
+  }
+
+  /** Stores the event and queues it for the next tick's frame; returns it with its seq. */
   publish<T>(room: string, type: string, data: T): RoomEvent<T> {
     const channel = this.channel(room);
-    channel.seq += 1;
-    const event: RoomEvent<T> = { seq: channel.seq, time: Date.now(), type, data };
-    const frame = JSON.stringify(event);
-    for (const socket of channel.sockets) socket.send(frame);
+    const event: RoomEvent<T> = { seq: channel.seq + 1, time: Date.now(), type, data };
+    this.log.append(room, event);
+    channel.seq = event.seq;
+    channel.pending.push(event);
     return event;
+  }
+
+  /** The room as a newcomer must see it, valid at the returned seq. */
+  snapshot(room: string): RoomEvent {
+    const channel = this.channel(room);
+    const data: Record<string, unknown> = { ...this.roomSnapshot(room) };
+    for (const [key, part] of this.parts) data[key] = part(room);
+    return { seq: channel.seq, time: Date.now(), type: 'snapshot', data };
   }
 
   /** Takes over an HTTP upgrade that the router matched to a known room. */
   accept(room: string, req: IncomingMessage, socket: Duplex, head: Buffer, options: { host: boolean }): void {
+    const query = new URL(req.url ?? '/', 'http://relay').searchParams;
+    const since = parseSince(query.get('since'));
+    const name = query.get('name')?.trim() ?? '';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const channel = this.channel(room);
-      channel.sockets.add(ws);
-      if (options.host) channel.hosts.add(ws);
+      const client: Client = { ws, host: options.host, sentSeq: channel.seq, laggingSince: null };
+      channel.clients.add(client);
+      if (options.host) channel.hosts += 1;
       channel.viewersDirty = true;
-      ws.send(JSON.stringify({ seq: channel.seq, time: Date.now(), type: 'snapshot', data: this.snapshot(room) }));
+      const missed = since === null ? null : this.log.since(room, since, RETAINED_EVENTS_PER_ROOM);
+      if (missed === null) this.sendSnapshot(client, channel);
+      else if (missed.length > 0) ws.send(JSON.stringify(missed));
+      // A resumed connection is the same person coming back: no second join notice.
+      if (since === null && !options.host && JOIN_NAME.test(name)) this.noteJoin(channel, name);
+      ws.on('message', () => {
+        this.tell(ws, 'error', { code: 'not_accepted', message: 'this socket only sends events; post actions to the HTTP API' });
+      });
       ws.on('close', () => {
-        channel.sockets.delete(ws);
-        channel.hosts.delete(ws);
+        channel.clients.delete(client);
+        if (client.host) channel.hosts -= 1;
         channel.viewersDirty = true;
       });
       ws.on('error', () => ws.terminate());
     });
   }
 
+  /** Sends one client a message outside the room's sequence (an error about its own action). */
+  tell(ws: WebSocket, type: string, data: unknown): void {
+    ws.send(JSON.stringify({ time: Date.now(), type, data }));
+  }
+
   close(): void {
     clearInterval(this.timer);
-    for (const channel of this.channels.values()) for (const ws of channel.sockets) ws.terminate();
+    for (const hook of this.tickHooks) hook(Date.now(), true);
+    this.flush();
+    for (const channel of this.channels.values()) for (const client of channel.clients) client.ws.terminate();
     this.wss.close();
   }
 
   private channel(room: string): Channel {
     let channel = this.channels.get(room);
     if (!channel) {
-      channel = { seq: 0, sockets: new Set(), hosts: new Set(), viewersDirty: false };
+      channel = {
+        room,
+        seq: this.log.lastSeq(room),
+        clients: new Set(),
+        hosts: 0,
+        pending: [],
+        viewersDirty: false,
+        viewersSentAt: 0,
+        joins: [],
+        joinsOthers: 0,
+        joinsSentAt: 0,
+      };
       this.channels.set(room, channel);
     }
     return channel;
   }
 
-  private flushViewerCounts(): void {
-    for (const [room, channel] of this.channels) {
-      if (!channel.viewersDirty) continue;
-      channel.viewersDirty = false;
-      this.publish(room, 'viewers', { count: this.viewers(room) });
+  private noteJoin(channel: Channel, name: string): void {
+    if (channel.joins.length < JOIN_NAMES_SHOWN) channel.joins.push(name);
+    else channel.joinsOthers += 1;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const hook of this.tickHooks) hook(now, false);
+    for (const channel of this.channels.values()) {
+      if (channel.viewersDirty && now - channel.viewersSentAt >= VIEWER_COUNT_INTERVAL_MS) {
+        channel.viewersDirty = false;
+        channel.viewersSentAt = now;
+        this.publish(channel.room, 'viewers', { count: this.viewers(channel.room) });
+      }
+      if (channel.joins.length > 0 && now - channel.joinsSentAt >= JOIN_INTERVAL_MS) {
+        channel.joinsSentAt = now;
+        this.publish(channel.room, 'join', { names: channel.joins, others: channel.joinsOthers });
+        channel.joins = [];
+        channel.joinsOthers = 0;
+      }
+    }
+    this.flush(now);
+  }
+
+  private flush(now = Date.now()): void {
+    for (const channel of this.channels.values()) {
+      const batch = channel.pending;
+      channel.pending = [];
+      let frame: Buffer | null = null;
+      for (const client of channel.clients) {
+        const { ws } = client;
+        if (ws.readyState !== ws.OPEN) continue;
+        if (client.laggingSince !== null) {
+          this.catchUp(client, channel, now);
+          continue;
+        }
+        if (batch.length === 0 || client.sentSeq >= batch[batch.length - 1]!.seq) continue;
+        if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+          client.laggingSince = now;
+          continue;
+        }
+        if (client.sentSeq < batch[0]!.seq) {
+          frame ??= Buffer.from(JSON.stringify(batch));
+          ws.send(frame, { binary: false });
+        } else {
+          // Joined during this tick: it already has everything up to its snapshot or resume point.
+          ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
+        }
+        client.sentSeq = batch[batch.length - 1]!.seq;
+      }
     }
   }
+
+  /** A lagging client gets one fresh snapshot once its socket has drained, or is dropped if it never does. */
+  private catchUp(client: Client, channel: Channel, now: number): void {
+    if (client.ws.bufferedAmount <= this.options.maxBufferedBytes / 8) {
+      client.laggingSince = null;
+      this.sendSnapshot(client, channel);
+    } else if (now - client.laggingSince! > this.options.maxLagMs) {
+      client.ws.terminate();
+    }
+  }
+
+  private sendSnapshot(client: Client, channel: Channel): void {
+    const snapshot = this.snapshot(channel.room);
+    client.ws.send(JSON.stringify(snapshot));
+    client.sentSeq = snapshot.seq;
+  }
+}
+
+function parseSince(raw: string | null): number | null {
+  if (raw === null || !/^\d{1,15}$/.test(raw)) return null;
+  return Number(raw);
 }

@@ -42,6 +42,14 @@ export class EventStream {
     this.options.onStatus('closed');
   }
 
+  private receive(event: StreamEvent): void {
+    // A notice about this connection only (an `error`) has no seq and does not move the resume point.
+    if (typeof event.seq !== 'number') return this.options.onEvent(event);
+    if (event.type !== 'snapshot' && event.seq <= this.lastSeq) return;
+    this.lastSeq = event.seq;
+    this.options.onEvent(event);
+  }
+
   private open(): void {
     const url = new URL(`${this.options.base}/v1/rooms/${encodeURIComponent(this.options.room)}/events`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -55,10 +63,9 @@ export class EventStream {
       this.options.onStatus('open');
     };
     socket.onmessage = (message) => {
-      const event = JSON.parse(String(message.data)) as StreamEvent;
-      if (event.type !== 'snapshot' && event.seq <= this.lastSeq) return;
-      this.lastSeq = event.seq;
-      this.options.onEvent(event);
+      // The relay sends the events of one tick as one array; a snapshot or a notice comes alone.
+      const parsed = JSON.parse(String(message.data)) as StreamEvent | StreamEvent[];
+      for (const event of Array.isArray(parsed) ? parsed : [parsed]) this.receive(event);
     };
     socket.onclose = () => {
       if (this.closed || this.socket !== socket) return;

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.ts';
+
+export interface ChatMessage {
+  id: string;
+  /** A one-way digest of the shopper's id: stable per shopper, what the host mutes. */
+  author: string;
+  name: string;
+  text: string;
+  host: boolean;
+  time: number;
+}
+
+export interface ChatSettings {
+  slowModeSeconds: number;
+  blocklist: string[];
+}
+
+interface MessageRow {
+  id: string;
+  author: string;
+  name: string;
+  text: string;
+  host: number;
+  time: number;
+}
+
+/** How much of the chat a newcomer is shown. */
+export const RECENT_MESSAGES = 50;
+
+/** Chat messages, moderation (deletions, mutes, slow mode, blocklist) and the room's like total, in SQLite. */
+export class Chat {
+  private blockCache = new Map<string, RegExp | null>();
+
+  constructor(private readonly db: Db) {}
+
+  add(room: string, message: Omit<ChatMessage, 'id' | 'time'>, now = Date.now()): ChatMessage {
+    const stored: ChatMessage = { ...message, text: this.filter(room, message.text), id: randomUUID(), time: now };
+    this.db
+      .prepare('INSERT INTO chat_messages (room, id, author, name, text, host, time) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(room, stored.id, stored.author, stored.name, stored.text, stored.host ? 1 : 0, stored.time);
+    return stored;
+  }
+
+  recent(room: string, limit = RECENT_MESSAGES): ChatMessage[] {
+    const rows = this.db
+      .prepare('SELECT id, author, name, text, host, time FROM chat_messages WHERE room = ? AND deleted = 0 ORDER BY time DESC, rowid DESC LIMIT ?')
+      .all(room, limit) as MessageRow[];
+    return rows.reverse().map((row) => ({ ...row, host: row.host === 1 }));
+  }
+
+  remove(room: string, id: string): boolean {
+    return this.db.prepare('UPDATE chat_messages SET deleted = 1 WHERE room = ? AND id = ? AND deleted = 0').run(room, id).changes > 0;
+  }
+
+  mute(room: string, author: string, until: number): void {
+    this.db.prepare('INSERT INTO chat_mutes (room, author, until) VALUES (?, ?, ?) ON CONFLICT (room, author) DO UPDATE SET until = excluded.until').run(room, author, until);
+  }
+
+  unmute(room: string, author: string): boolean {
+    return this.db.prepare('DELETE FROM chat_mutes WHERE room = ? AND author = ?').run(room, author).changes > 0;
+  }
+
+  mutedUntil(room: string, author: string, now = Date.now()): number | null {
+    const row = this.db.prepare('SELECT until FROM chat_mutes WHERE room = ? AND author = ? AND until > ?').get(room, author, now) as { until: number } | undefined;
+    return row?.until ?? null;
+  }
+
+  settings(room: string): ChatSettings {
+    const row = this.db.prepare('SELECT slow_mode_seconds, blocklist FROM chat_settings WHERE room = ?').get(room) as { slow_mode_seconds: number; blocklist: string } | undefined;
+    return { slowModeSeconds: row?.slow_mode_seconds ?? 0, blocklist: row ? (JSON.parse(row.blocklist) as string[]) : [] };
+  }
+
+  configure(room: string, settings: ChatSettings): void {
+    this.db
+      .prepare(
+        `INSERT INTO chat_settings (room, slow_mode_seconds, blocklist) VALUES (?, ?, ?)
+         ON CONFLICT (room) DO UPDATE SET slow_mode_seconds = excluded.slow_mode_seconds, blocklist = excluded.blocklist`,
+      )
+      .run(room, settings.slowModeSeconds, JSON.stringify(settings.blocklist));
+    this.blockCache.delete(room);
+  }
+
+  likes(room: string): number {
+    const row = this.db.prepare('SELECT likes FROM chat_settings WHERE room = ?').get(room) as { likes: number } | undefined;
+    return row?.likes ?? 0;
+  }
+
+  addLikes(room: string, count: number): number {
+    this.db.prepare('INSERT INTO chat_settings (room, likes) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET likes = likes + excluded.likes').run(room, count);
+    return this.likes(room);
+  }
+
+  /** Blocked words are masked, whole words only and ignoring case: "Scam" in "scammer" stays. */
+  private filter(room: string, text: string): string {
+    let pattern = this.blockCache.get(room);
+    if (pattern === undefined) {
+      const words = this.settings(room).blocklist;
+      pattern = words.length === 0 ? null : new RegExp(`(?<![\\p{L}\\p{N}])(${words.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+      this.blockCache.set(room, pattern);
+    }
+    return pattern ? text.replace(pattern, (word) => '*'.repeat([...word].length)) : text;
+  }
+}
+
+const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
