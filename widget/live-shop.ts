@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { emit, type LiveShopState } from './events.ts';
+import { DebugOverlay, debugOverlayStyles } from './player/debug-overlay.ts';
 import { PlayerController } from './player/player-controller.ts';
 import type { TransportPreference } from './player/create-player.ts';
 import type { Transport } from './player/player.ts';
@@ -16,6 +17,7 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @attr server - The live-shop relay's base URL; the page's origin when absent.
  * @attr transport - `auto` (default): WebRTC, LL-HLS when WebRTC cannot connect; `webrtc` or `hls` forces one.
  * @attr poster - Image shown before and after the show; the room's own poster when absent.
+ * @attr debug - Overlays the transport, estimated latency and rendition (for developers).
  *
  * @fires live-shop:state - On every change of `state` or `transport`; `detail` has both.
  *
@@ -27,6 +29,7 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @csspart status - The message shown while not playing (not live yet, connecting, ended, error).
  * @csspart unmute - The "Tap to unmute" button.
  * @csspart retry - The "Try again" button shown after an error.
+ * @csspart debug - The diagnostics overlay shown with the `debug` attribute.
  *
  * @cssproperty [--live-shop-accent=#e11d48] - Badge and button colour.
  * @cssproperty [--live-shop-radius=12px] - Corner radius of the stage.
@@ -39,9 +42,10 @@ export class LiveShopElement extends LitElement {
     server: {},
     transportPreference: { attribute: 'transport' },
     poster: {},
+    debug: { type: Boolean },
   };
 
-  static override styles = css`
+  static override styles = [debugOverlayStyles, css`
     :host {
       display: block;
       font-family: var(--live-shop-font, system-ui, sans-serif);
@@ -108,16 +112,18 @@ export class LiveShopElement extends LitElement {
     }
     button:focus-visible { outline: 3px solid #fff; outline-offset: 2px; }
     .unmute { position: absolute; left: 12px; bottom: 12px; }
-  `;
+  `];
 
   declare room: string;
   declare server: string | null;
   declare transportPreference: string;
   declare poster: string | null;
+  declare debug: boolean;
 
   private roomState: StoreController<RoomState> | null = null;
   private playback: PlayerController | null = null;
   private lastEmitted = '';
+  private readonly debugOverlay = new DebugOverlay(this);
 
   constructor() {
     super();
@@ -125,6 +131,7 @@ export class LiveShopElement extends LitElement {
     this.server = null;
     this.transportPreference = 'auto';
     this.poster = null;
+    this.debug = false;
   }
 
   /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended` or `error`. */
@@ -138,6 +145,7 @@ export class LiveShopElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('debug')) this.debugOverlay.setEnabled(this.debug);
     if ((changed.has('room') || changed.has('server') || changed.has('transportPreference')) && this.isConnected) this.bind();
   }
 
@@ -194,6 +202,7 @@ export class LiveShopElement extends LitElement {
             </div>`
           : nothing}
         ${this.renderStatus(state, room)}
+        ${this.debugOverlay.render(this.playback?.player ?? null)}
         ${state === 'live' && this.playback?.muted
           ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>🔇 Tap to unmute</button>`
           : nothing}
