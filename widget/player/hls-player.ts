@@ -35,6 +35,8 @@ export class HlsPlayer implements Player {
   private started = false;
   private recoveries = 0;
   private readonly cleanups: (() => void)[] = [];
+  /** Rejects start() when a fatal error comes before the first frame. */
+  private failStart: ((error: Error) => void) | null = null;
 
   async start(options: PlayerStart): Promise<void> {
     options.onStatus({ kind: 'connecting' });
@@ -42,7 +44,13 @@ export class HlsPlayer implements Player {
     const video = options.video;
     this.video = video;
     video.muted = options.muted;
-    const firstFrame = this.waitForFirstFrame(video);
+    const firstFrame = Promise.race([
+      this.waitForFirstFrame(video),
+      new Promise<never>((_, reject) => {
+        this.failStart = reject;
+      }),
+    ]);
+    firstFrame.catch(() => undefined);
     this.watchVideo(video, options);
 
     if (hasMediaSource()) {
@@ -111,6 +119,11 @@ export class HlsPlayer implements Player {
       return;
     }
     const status = data.response?.code;
+    if (!this.started && this.failStart) {
+      const code = status === 404 ? 'hls_not_found' : `hls_${data.type}`;
+      this.failStart(failure(code, status === 404 ? 'The live stream is not available.' : 'The live stream could not be loaded.'));
+      return;
+    }
     options.onStatus({
       kind: 'error',
       code: status === 404 ? 'hls_not_found' : `hls_${data.type}`,
