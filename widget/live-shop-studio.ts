@@ -5,6 +5,7 @@ import { roomStore, type RoomState } from './state/room.ts';
 import { StoreController } from './state/store-controller.ts';
 import { Publisher, type PublishedLayer } from './studio/publisher.ts';
 import { TestPattern } from './studio/test-pattern.ts';
+import type { MediaPipeline } from './studio/media/pipeline.ts';
 
 /** How long the relay may take to confirm, through LiveKit's webhook, that the show is live. */
 const LIVE_CONFIRM_TIMEOUT_MS = 15_000;
@@ -16,6 +17,9 @@ const LIVE_CONFIRM_TIMEOUT_MS = 15_000;
  * @attr server - The live-shop relay's base URL; the page's origin when absent.
  * @attr host-key - The host credential; when absent the studio asks for it.
  * @attr source - `camera` (default) or `test-pattern`: a moving picture carrying its capture time, and a tone.
+ * @attr processing - `on` (default): the camera goes through skin smoothing and the microphone through noise
+ *   suppression before they go on air, with their controls; `off`: sent as captured. (Not applied to the test pattern.)
+ * @attr media-base - Where the media worklet, worker and `media.wasm` are served; `media/` next to this script by default.
  *
  * @fires live-shop-studio:state - On every change of `state`.
  *
@@ -31,6 +35,8 @@ export class LiveShopStudioElement extends LitElement {
     server: {},
     hostKey: { attribute: 'host-key' },
     source: {},
+    processing: {},
+    mediaBase: { attribute: 'media-base' },
     studioState: { state: true },
     message: { state: true },
     cameras: { state: true },
@@ -63,6 +69,8 @@ export class LiveShopStudioElement extends LitElement {
   declare server: string | null;
   declare hostKey: string | null;
   declare source: string;
+  declare processing: string;
+  declare mediaBase: string | null;
   declare private studioState: StudioState;
   declare private message: string;
   declare private cameras: MediaDeviceInfo[];
@@ -71,6 +79,8 @@ export class LiveShopStudioElement extends LitElement {
 
   private media: MediaStream | null = null;
   private pattern: TestPattern | null = null;
+  private pipeline: MediaPipeline | null = null;
+  private rawTracks: MediaStreamTrack[] = [];
   private publisher: Publisher | null = null;
   private roomState: StoreController<RoomState> | null = null;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -84,6 +94,8 @@ export class LiveShopStudioElement extends LitElement {
     this.server = null;
     this.hostKey = null;
     this.source = 'camera';
+    this.processing = 'on';
+    this.mediaBase = null;
     this.studioState = 'idle';
     this.message = '';
     this.cameras = [];
@@ -167,6 +179,7 @@ export class LiveShopStudioElement extends LitElement {
             <dt>Layers</dt><dd class="layers">${this.layers.length ? this.layers.map((l) => `${l.width}x${l.height}@${Math.round(l.framesPerSecond)}`).join(', ') : '-'}</dd>
             <dt>Upload</dt><dd>${this.layers.length ? `${Math.round(this.layers.reduce((sum, l) => sum + l.bitrateKbps, 0))} kbps` : '-'}</dd>
           </dl>
+          ${this.pipeline ? html`<live-shop-media-controls .pipeline=${this.pipeline}></live-shop-media-controls>` : nothing}
           <slot name="panel"></slot>
         </div>
       </section>
@@ -181,6 +194,7 @@ export class LiveShopStudioElement extends LitElement {
       } else {
         this.media = await navigator.mediaDevices.getUserMedia(this.constraints());
         await this.listDevices();
+        this.media = await this.withProcessing(this.media);
       }
       await this.updateComplete;
       this.renderRoot.querySelector('video')!.srcObject = this.media;
@@ -210,7 +224,12 @@ export class LiveShopStudioElement extends LitElement {
     else this.microphoneId = deviceId;
     const constraints = this.constraints();
     const fresh = await navigator.mediaDevices.getUserMedia(kind === 'video' ? { video: constraints.video } : { audio: constraints.audio });
-    const track = kind === 'video' ? fresh.getVideoTracks()[0]! : fresh.getAudioTracks()[0]!;
+    let track = kind === 'video' ? fresh.getVideoTracks()[0]! : fresh.getAudioTracks()[0]!;
+    if (this.pipeline) {
+      for (const raw of this.rawTracks.filter((t) => t.kind === kind)) raw.stop();
+      this.rawTracks = [...this.rawTracks.filter((t) => t.kind !== kind), track];
+      track = await (kind === 'video' ? this.pipeline.processVideo(track) : this.pipeline.processAudio(track));
+    }
     const old = kind === 'video' ? this.media?.getVideoTracks()[0] : this.media?.getAudioTracks()[0];
     if (old) {
       this.media?.removeTrack(old);
@@ -261,9 +280,30 @@ export class LiveShopStudioElement extends LitElement {
     this.message = message;
   }
 
+  /** Camera and microphone through the media pipeline, loaded on demand; on any failure they go on air unprocessed. */
+  private async withProcessing(raw: MediaStream): Promise<MediaStream> {
+    if (this.processing === 'off') return raw;
+    try {
+      const here = import.meta.url;
+      const { MediaPipeline } = await import('./studio/media/index.ts');
+      this.pipeline ??= await MediaPipeline.create({ wasmBase: this.mediaBase ?? new URL('media/', here).href });
+      const pipeline = this.pipeline;
+      const processed = await Promise.all(raw.getTracks().map((t) => (t.kind === 'video' ? pipeline.processVideo(t) : pipeline.processAudio(t))));
+      this.rawTracks = raw.getTracks();
+      return new MediaStream(processed);
+    } catch (error) {
+      console.warn(`live-shop studio: going on without media processing: ${(error as Error).message}`);
+      return raw;
+    }
+  }
+
   private stopMedia(): void {
     this.pattern?.stop();
     this.pattern = null;
+    this.pipeline?.destroy();
+    this.pipeline = null;
+    for (const track of this.rawTracks) track.stop();
+    this.rawTracks = [];
     for (const track of this.media?.getTracks() ?? []) track.stop();
     this.media = null;
   }
