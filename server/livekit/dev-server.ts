@@ -19,6 +19,10 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Runs "$@" in the background and kills it when stdin reaches end-of-file; exits with its status. */
+// (A background job's stdin is /dev/null in a non-interactive shell, hence the copy on fd 3.)
+const WATCHDOG = 'exec 3<&0; "$@" </dev/null & pid=$!; (read _ignored <&3; kill $pid 2>/dev/null; sleep 1; kill -9 $pid 2>/dev/null) & wait $pid';
+
 /** Asks the kernel for a free loopback port (TCP; LiveKit's UDP port is chosen the same way). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,7 +79,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let stopping = false;
   let restarts = 0;
   const launch = (): void => {
-    child = spawn(options.bin, ['--config', configPath], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // livekit-server runs under a small shell that kills it as soon as our end of its stdin pipe
+    // closes: on stop(), and also when this process dies in any way (crash, SIGKILL), so no
+    // LiveKit is ever left behind.
+    child = spawn('/bin/sh', ['-c', WATCHDOG, 'livekit-watchdog', options.bin, '--config', configPath], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
     child.once('exit', (code, signal) => {
       if (stopping) return;
       restarts += 1;
@@ -96,8 +105,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const running = child;
       if (running && running.exitCode === null) {
         const exited = new Promise((resolve) => running.once('exit', resolve));
-        running.kill('SIGTERM');
-        const timer = setTimeout(() => running.kill('SIGKILL'), 3000);
+        running.stdin?.end();
+        const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }
