@@ -85,6 +85,7 @@ export class LiveShopStudioElement extends LitElement {
   private roomState: StoreController<RoomState> | null = null;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  private previewSource: string | null = null;
   private cameraId = '';
   private microphoneId = '';
 
@@ -115,7 +116,7 @@ export class LiveShopStudioElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.startPreview();
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -139,6 +140,12 @@ export class LiveShopStudioElement extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
+    // The preview follows the `source` attribute, also when a page sets it after the element started.
+    const onAir = this.studioState === 'going-live' || this.studioState === 'live' || this.studioState === 'ending';
+    if (this.isConnected && this.source !== this.previewSource && !onAir) {
+      this.stopMedia();
+      void this.startPreview();
+    }
     if (changed.has('studioState')) emit(this, 'live-shop-studio:state', { state: this.studioState, room: this.room, error: this.studioState === 'error' ? this.message : null });
   }
 
@@ -187,6 +194,7 @@ export class LiveShopStudioElement extends LitElement {
   }
 
   private async startPreview(): Promise<void> {
+    this.previewSource = this.source;
     try {
       if (this.source === 'test-pattern') {
         this.pattern = new TestPattern();
@@ -298,6 +306,7 @@ export class LiveShopStudioElement extends LitElement {
   }
 
   private stopMedia(): void {
+    this.previewSource = null;
     this.pattern?.stop();
     this.pattern = null;
     this.pipeline?.destroy();

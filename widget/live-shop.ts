@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, svg, type PropertyValues } from 'lit';
 import { emit, type LiveShopState } from './events.ts';
 import { DebugOverlay, debugOverlayStyles } from './player/debug-overlay.ts';
 import { PlayerController } from './player/player-controller.ts';
@@ -204,7 +204,7 @@ export class LiveShopElement extends LitElement {
         ${this.renderStatus(state, room)}
         ${this.debugOverlay.render(this.playback?.player ?? null)}
         ${state === 'live' && this.playback?.muted
-          ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>🔇 Tap to unmute</button>`
+          ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>${MUTED_ICON} Tap to unmute</button>`
           : nothing}
       </div>
     `;
@@ -235,6 +235,8 @@ export class LiveShopElement extends LitElement {
     }
   }
 }
+
+const MUTED_ICON = svg`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" style="vertical-align:-3px"><path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z"/><path d="M16 9l6 6M22 9l-6 6" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>`;
 
 function viewerLabel(count: number): string {
   return `${count.toLocaleString()} watching`;
