@@ -68,13 +68,21 @@ export class Router {
 
 export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new RelayError(413, 'body_too_large', `request body is larger than ${limit} bytes`);
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      // Answer without reading; the connection closes after the reply rather than take the upload.
+      req.res?.setHeader('connection', 'close');
+      reject(tooLarge());
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new RelayError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
-        req.destroy();
+        req.removeAllListeners('data');
+        req.res?.setHeader('connection', 'close');
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
