@@ -41,6 +41,8 @@ function splitRecords(text: string): Array<{ row: number; cells: string[] }> {
         i++;
       } else if (char === '"') {
         quoted = false;
+      } else if (char === '\r' && text[i + 1] === '\n') {
+        // A line break inside a field is kept as "\n", whatever the file's line ends.
       } else {
         cell += char;
       }

@@ -53,7 +53,8 @@ export class EventLog {
    */
   since(room: string, since: number, limit: number): RoomEvent[] | null {
     const last = this.lastSeq(room);
-    if (since >= last) return [];
+    if (since === last) return [];
+    if (since > last) return null; // a seq this relay never issued: the client knows another history
     const first = (this.first.get(room) as { seq: number | null }).seq ?? last + 1;
     if (since + 1 < first || last - since > limit) return null;
     const rows = this.after.all(room, since, limit) as EventRow[];

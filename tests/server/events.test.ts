@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { Relay } from '../../server/app.ts';
+import { EventHub } from '../../server/events/hub.ts';
+import { openDatabase } from '../../server/store/db.ts';
+import { api, relayOn, shopper, sleep, tempDatabase, Viewer, type TestDir } from './events-harness.ts';
+
+const ROOM = 'stream-show';
+
+const chat = (relay: Relay, n: number) => api(relay, 'POST', `/v1/rooms/${ROOM}/chat`, { text: `message ${n}` }, { host: true });
+
+function assertContiguous(seqs: number[]): void {
+  for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1]! + 1, `seq ${seqs[i]} follows ${seqs[i - 1]}`);
+}
+
+describe('room event stream', () => {
+  let dir: TestDir;
+  let relay: Relay;
+
+  before(async () => {
+    dir = tempDatabase();
+    relay = await relayOn(dir.db);
+    relay.rooms.upsert(ROOM, { title: 'Stream test' });
+  });
+  after(async () => {
+    await relay.close();
+    dir.remove();
+  });
+
+  it('starts with a snapshot, then sends every event once, in order, with increasing seq and server time', async () => {
+    const viewer = new Viewer(relay, ROOM);
+    await viewer.opened;
+    const snapshot = await viewer.next((m) => m.type === 'snapshot');
+    assert.equal(snapshot.data.room, ROOM);
+    assert.deepEqual(snapshot.data.chat.messages, []);
+    for (let n = 0; n < 25; n++) assert.equal((await chat(relay, n)).status, 201);
+    await viewer.next((m) => m.type === 'chat' && m.data.text === 'message 24');
+    const chats = viewer.events('chat');
+    assert.deepEqual(chats.map((m) => m.data.text), Array.from({ length: 25 }, (_, n) => `message ${n}`));
+    assertContiguous(viewer.events().map((m) => m.seq!));
+    assert.ok(chats.every((m) => typeof m.time === 'number' && Math.abs(m.time - Date.now()) < 10_000));
+    await viewer.close();
+  });
+
+  it('resumes from ?since=<seq> with exactly the missed events: none lost, none repeated', async () => {
+    const first = new Viewer(relay, ROOM);
+    await first.opened;
+    await first.next((m) => m.type === 'snapshot');
+    await chat(relay, 100);
+    await first.next((m) => m.data?.text === 'message 100');
+    const resumeAt = first.lastSeq();
+    await first.close();
+    for (let n = 101; n <= 110; n++) await chat(relay, n);
+    const second = new Viewer(relay, ROOM, { since: String(resumeAt) });
+    await second.opened;
+    await second.next((m) => m.data?.text === 'message 110');
+    await sleep(300);
+    assert.equal(second.messages.filter((m) => m.type === 'snapshot').length, 0, 'a resumed client gets no snapshot');
+    const texts = second.events('chat').map((m) => m.data.text);
+    assert.deepEqual(texts, Array.from({ length: 10 }, (_, i) => `message ${101 + i}`));
+    assert.equal(second.events()[0]!.seq, resumeAt + 1);
+    assertContiguous(second.events().map((m) => m.seq!));
+    await second.close();
+  });
+
+  it('sends a snapshot instead of a resume it cannot serve, and ignores a malformed since', async () => {
+    const ahead = new Viewer(relay, ROOM, { since: '999999999' });
+    const garbage = new Viewer(relay, ROOM, { since: '12abc' });
+    try {
+      await Promise.all([ahead.opened, garbage.opened]);
+      for (const viewer of [ahead, garbage]) {
+        const snapshot = await viewer.next((m) => m.type === 'snapshot');
+        assert.ok(snapshot.seq! > 0 && snapshot.seq! < 999999999);
+      }
+    } finally {
+      await Promise.all([ahead.close(), garbage.close()]);
+    }
+  });
+
+  it('batches the events of one tick into one frame', async () => {
+    const viewer = new Viewer(relay, ROOM);
+    await viewer.opened;
+    await viewer.next((m) => m.type === 'snapshot');
+    await sleep(400); // let the viewer-count event of this join go out first
+    const framesBefore = viewer.frames.length;
+    for (let n = 0; n < 50; n++) relay.events.publish(ROOM, 'test-burst', { n });
+    await viewer.next((m) => m.type === 'test-burst' && m.data.n === 49);
+    const frames = viewer.frames.slice(framesBefore);
+    assert.ok(frames.length <= 2, `50 events in one tick arrived in ${frames.length} frames`);
+    assert.deepEqual(viewer.events('test-burst').map((m) => m.data.n), Array.from({ length: 50 }, (_, n) => n));
+    await viewer.close();
+  });
+
+  it('counts viewers but not the studio, and announces named joins once (not on resume)', async () => {
+    const hostSocket = new Viewer(relay, ROOM, { role: 'host' });
+    const ann = new Viewer(relay, ROOM, { name: 'Ann' });
+    const bob = new Viewer(relay, ROOM, { name: 'Bob' });
+    await Promise.all([hostSocket.opened, ann.opened, bob.opened]);
+    const count = await hostSocket.next((m) => m.type === 'viewers' && m.data.count === 2);
+    assert.equal(count.data.count, 2);
+    const join = await hostSocket.next((m) => m.type === 'join');
+    assert.deepEqual([...join.data.names].sort(), ['Ann', 'Bob']);
+    const resumed = new Viewer(relay, ROOM, { name: 'Ann', since: String(ann.lastSeq()) });
+    await resumed.opened;
+    await hostSocket.next((m) => m.type === 'viewers' && m.data.count === 3);
+    await sleep(1200);
+    assert.equal(hostSocket.events('join').length, 1, 'a resumed connection is not a new join');
+    await Promise.all([hostSocket.close(), ann.close(), bob.close(), resumed.close()]);
+  });
+
+  it('explains that the socket takes no actions', async () => {
+    const viewer = new Viewer(relay, ROOM);
+    await viewer.opened;
+    viewer.ws.send(JSON.stringify({ type: 'chat', text: 'hi' }));
+    const error = await viewer.next((m) => m.type === 'error');
+    assert.equal(error.data.code, 'not_accepted');
+    assert.equal(error.seq, undefined, 'a notice to one client has no seq');
+    await viewer.close();
+  });
+
+  it('refuses sockets for rooms that do not exist', async () => {
+    const viewer = new Viewer(relay, 'no-such-room');
+    await assert.rejects(viewer.opened, /404/);
+  });
+});
+
+describe('relay restart mid-show', () => {
+  it('keeps events, their order, pins, claims and chat, and clients resume where they were', async () => {
+    const dir = tempDatabase();
+    let relay = await relayOn(dir.db);
+    try {
+      relay.rooms.upsert(ROOM, { title: 'Restart test' });
+      await api(relay, 'POST', '/v1/catalog', [{ sku: 'MUG', title: 'Mug', price: '12.00', currency: 'EUR' }], { host: true });
+      const viewer = new Viewer(relay, ROOM);
+      await viewer.opened;
+      assert.equal((await api(relay, 'PUT', `/v1/rooms/${ROOM}/pins/MUG`, {}, { host: true })).status, 200);
+      const coupon = await api(relay, 'POST', `/v1/rooms/${ROOM}/coupons`, { code: 'KEEP', title: '5 off', quantity: 3, expiresInSeconds: 600 }, { host: true });
+      const claim = await api(relay, 'POST', `/v1/rooms/${ROOM}/coupons/${coupon.body.id}/claim`, { shopper: shopper(1) }, { headers: { 'idempotency-key': 'restart-claim-1' } });
+      assert.equal(claim.status, 200);
+      for (let n = 0; n < 5; n++) await chat(relay, n);
+      await viewer.next((m) => m.data?.text === 'message 4');
+      const seenBefore = viewer.events().map((m) => m.seq!);
+      await relay.close(); // the viewer's socket drops here, as in a crash or deploy
+      await viewer.close();
+
+      relay = await relayOn(dir.db);
+      const resumed = new Viewer(relay, ROOM, { since: String(Math.max(...seenBefore)) });
+      await resumed.opened;
+      for (let n = 5; n < 8; n++) assert.equal((await chat(relay, n)).status, 201);
+      await resumed.next((m) => m.data?.text === 'message 7');
+      const after = resumed.events().map((m) => m.seq!);
+      assert.equal(after[0], Math.max(...seenBefore) + 1, 'the sequence continues after the restart');
+      assertContiguous(after);
+      assert.deepEqual(resumed.events('chat').map((m) => m.data.text), ['message 5', 'message 6', 'message 7']);
+
+      const retry = await api(relay, 'POST', `/v1/rooms/${ROOM}/coupons/${coupon.body.id}/claim`, { shopper: shopper(1) }, { headers: { 'idempotency-key': 'restart-claim-1' } });
+      assert.deepEqual(retry.body, claim.body, 'a retried claim after the restart returns the first answer');
+      const fresh = new Viewer(relay, ROOM);
+      await fresh.opened;
+      const snapshot = await fresh.next((m) => m.type === 'snapshot');
+      assert.deepEqual(snapshot.data.pins.map((p: { sku: string }) => p.sku), ['MUG']);
+      assert.equal(snapshot.data.coupons[0].remaining, 2);
+      assert.deepEqual(snapshot.data.chat.messages.map((m: { text: string }) => m.text).slice(-3), ['message 5', 'message 6', 'message 7']);
+      await Promise.all([resumed.close(), fresh.close()]);
+    } finally {
+      await relay.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('slow clients', () => {
+  it('skips a client whose socket backs up, keeps the others on time, and resyncs it from a snapshot', async () => {
+    const db = openDatabase(':memory:');
+    const hub = new EventHub(db, (room) => ({ room }), { tickMs: 20, maxBufferedBytes: 64 * 1024 });
+    const server: Server = createServer();
+    server.on('upgrade', (req, socket, head) => hub.accept('slow', req, socket, head, { host: false }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const relayLike = { url } as Relay;
+    const fast = new Viewer(relayLike, 'slow');
+    const slow = new Viewer(relayLike, 'slow');
+    try {
+      await Promise.all([fast.opened, slow.opened]);
+      await slow.next((m) => m.type === 'snapshot');
+      (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const filler = 'x'.repeat(16 * 1024);
+      // Far more than the kernel's loopback buffers hold, so the relay's own buffer must grow.
+      for (let n = 0; n < 800; n++) {
+        hub.publish('slow', 'bulk', { n, filler });
+        if (n % 20 === 19) await sleep(25);
+      }
+      await fast.next((m) => m.type === 'bulk' && m.data.n === 799, 20_000);
+      assert.deepEqual(fast.events('bulk').map((m) => m.data.n), Array.from({ length: 800 }, (_, n) => n), 'the fast client got everything');
+      const last = fast.lastSeq();
+      (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      await slow.next((m) => m.type === 'snapshot' && m.seq! >= last, 20_000);
+      const bulk = slow.events('bulk').map((m) => m.data.n);
+      assert.ok(bulk.length < 800, `the slow client was skipped for a while (got ${bulk.length} of 800 one by one)`);
+      assert.ok(slow.messages.filter((m) => m.type === 'snapshot').length >= 2, 'it was resynced with a fresh snapshot');
+      // What it did get is in order with no repeats: each event follows the previous one or a snapshot.
+      let at = -1;
+      for (const m of slow.messages) {
+        if (m.type === 'snapshot') assert.ok(m.seq! >= at, 'a resync never goes back');
+        else assert.equal(m.seq, at + 1, `event ${m.seq} follows ${at}`);
+        at = m.seq!;
+      }
+    } finally {
+      await Promise.all([fast.close(), slow.close()]);
+      hub.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      db.close();
+    }
+  });
+});
