@@ -161,7 +161,11 @@ export class Rendition {
     return () => this.listeners.delete(listener);
   }
 
+  /** Grows on every change, so derived text (playlists) can be cached until the next one. */
+  version = 0;
+
   private notify(): void {
+    this.version += 1;
     for (const listener of [...this.listeners]) listener();
   }
 

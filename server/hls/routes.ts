@@ -99,11 +99,30 @@ async function servePlaylist(ctx: RequestContext, show: Show, rendition: Renditi
     const ok = await waitFor(ctx.res, (wake) => rendition.onChange(wake), satisfied, blockLimitMs);
     if (!ok) throw unavailable('hls_blocked_too_long', `segment ${msn}${part !== null ? ` part ${part}` : ''} did not appear within ${blockLimitMs} ms`);
   }
-  const reports = show.renditions.filter((r) => r !== rendition).map((r) => ({ uri: `../${r.name}/index.m3u8`, rendition: r }));
-  const body = mediaPlaylist(rendition, { skip, reports });
+  const body = cachedPlaylist(show, rendition, skip);
   // A blocking response names a point in the stream, so a CDN may keep it; a plain reload may not go stale.
   const cache = rendition.ended ? 'public, max-age=86400' : msn !== null ? `public, max-age=${rendition.timing.targetDuration * 6}` : 'public, max-age=1';
   send(ctx, 200, PLAYLIST_TYPE, body, cache);
+}
+
+/**
+ * Every viewer blocked on the same part is answered at the same moment with the same text, so it
+ * is written once per change of the show (a rendition report may change it too) and per variant.
+ */
+const playlistCache = new WeakMap<Rendition, { key: string; full?: string; delta?: string }>();
+function cachedPlaylist(show: Show, rendition: Rendition, skip: boolean): string {
+  const key = show.renditions.map((r) => r.version).join('.');
+  let entry = playlistCache.get(rendition);
+  if (entry?.key !== key) {
+    entry = { key };
+    playlistCache.set(rendition, entry);
+  }
+  const variant = skip ? 'delta' : 'full';
+  if (entry[variant] === undefined) {
+    const reports = show.renditions.filter((r) => r !== rendition).map((r) => ({ uri: `../${r.name}/index.m3u8`, rendition: r }));
+    entry[variant] = mediaPlaylist(rendition, { skip, reports });
+  }
+  return entry[variant];
 }
 
 async function servePart(ctx: RequestContext, rendition: Rendition, msn: number, index: number): Promise<void> {
