@@ -99,8 +99,8 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
         res,
         url: parsed,
         params,
-        json: (limit) => readJson(req, limit),
-        text: (limit) => readBody(req, limit),
+        json: (limit) => readJson(req, limit, res),
+        text: (limit) => readBody(req, limit, res),
       };
       const result = await handler(ctx);
       if (res.headersSent || res.writableEnded) return;

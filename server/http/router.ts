@@ -66,12 +66,12 @@ export class Router {
   }
 }
 
-export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<string> {
+export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, res?: ServerResponse): Promise<string> {
   return new Promise((resolve, reject) => {
     const tooLarge = () => new RelayError(413, 'body_too_large', `request body is larger than ${limit} bytes`);
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       // Answer without reading; the connection closes after the reply rather than take the upload.
-      req.res?.setHeader('connection', 'close');
+      res?.setHeader('connection', 'close');
       reject(tooLarge());
       return;
     }
@@ -81,7 +81,7 @@ export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Prom
       size += chunk.length;
       if (size > limit) {
         req.removeAllListeners('data');
-        req.res?.setHeader('connection', 'close');
+        res?.setHeader('connection', 'close');
         reject(tooLarge());
         return;
       }
@@ -92,9 +92,9 @@ export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Prom
   });
 }
 
-export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
+export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, res?: ServerResponse): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  const text = await readBody(req, limit);
+  const text = await readBody(req, limit, res);
   if (text.trim() === '') return {};
   if (!/^application\/(.+\+)?json\b/.test(type)) {
     throw new RelayError(415, 'unsupported_media_type', 'send the body as application/json');

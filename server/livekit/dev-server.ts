@@ -21,7 +21,7 @@ export interface DevServer {
 
 /** Runs "$@" in the background and kills it when stdin reaches end-of-file; exits with its status. */
 // (A background job's stdin is /dev/null in a non-interactive shell, hence the copy on fd 3.)
-const WATCHDOG = 'exec 3<&0; "$@" </dev/null & pid=$!; (read _ignored <&3; kill $pid 2>/dev/null; sleep 1; kill -9 $pid 2>/dev/null) & wait $pid';
+const WATCHDOG = 'exec 3<&0; "$@" </dev/null & pid=$!; (read _ignored <&3; kill $pid 2>/dev/null; sleep 1; kill -9 $pid 2>/dev/null) & wait $pid 2>/dev/null';
 
 /** Asks the kernel for a free loopback port (TCP; LiveKit's UDP port is chosen the same way). */
 export function freePort(): Promise<number> {

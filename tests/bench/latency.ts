@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:latency`: glass-to-glass latency and time to first frame, measured the only
+ * honest way: the studio's test pattern writes its capture time into every frame, and the viewer
+ * reads it back from the frame being displayed (requestVideoFrameCallback), on one clock.
+ *
+ *   npm run bench:latency -- [--seconds 30] [--transports webrtc]
+ *
+ * Prints a table and one JSON line per transport.
+ */
+import type { Page } from 'playwright-core';
+import { readClockCode } from '../../widget/studio/clock-code.ts';
+import { goLive, launchChromium, newPage, openStudio, startStack, waitForViewerState } from '../e2e/harness.ts';
+
+interface Figures {
+  transport: string;
+  samples: number;
+  unreadable: number;
+  p50: number;
+  p95: number;
+  mean: number;
+  min: number;
+  max: number;
+  ttffFromNavigationMs: number;
+  ttffFromLiveMs: number;
+  seconds: number;
+}
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && args[index + 1] ? args[index + 1]! : fallback;
+};
+const seconds = Number(option('seconds', '30'));
+const transports = option('transports', 'webrtc').split(',');
+if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be a number >= 5');
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** Opens a viewer, waits for the picture, then samples the clock in every displayed frame. */
+async function measure(page: Page, url: string, transport: string): Promise<Figures> {
+  await page.addInitScript({ content: `window.__readClockCode = ${readClockCode.toString()};` });
+  await page.goto(`${url}/demo/player.html?transport=${transport}`);
+  await waitForViewerState(page, 'live', 30_000);
+  const result = await page.evaluate(async (durationMs) => {
+    const read = (window as unknown as { __readClockCode: typeof readClockCode }).__readClockCode;
+    const element = document.querySelector('live-shop')!;
+    const video = element.shadowRoot!.querySelector('video')!;
+    const canvas = document.createElement('canvas');
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const latencies: number[] = [];
+    let unreadable = 0;
+    await new Promise<void>((resolve) => {
+      const started = performance.now();
+      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+        const width = Math.min(640, video.videoWidth);
+        const height = Math.round((width * video.videoHeight) / video.videoWidth);
+        if (width > 0 && height > 0) {
+          canvas.width = width;
+          canvas.height = height;
+          ctx.drawImage(video, 0, 0, width, height);
+          const captured = read(ctx.getImageData(0, 0, width, height).data, width, height);
+          if (captured === null) unreadable += 1;
+          else latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
+        }
+        if (performance.now() - started < durationMs) video.requestVideoFrameCallback(onFrame);
+        else resolve();
+      };
+      video.requestVideoFrameCallback(onFrame);
+    });
+    return { latencies, unreadable };
+  }, seconds * 1000);
+  const timing = await page.evaluate(() => {
+    const probe = window as unknown as { __firstFrameAt?: number; __connectingAt?: number };
+    return { __firstFrameAt: probe.__firstFrameAt, __connectingAt: probe.__connectingAt };
+  });
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  return {
+    transport,
+    samples: sorted.length,
+    unreadable: result.unreadable,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    mean: sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length),
+    min: sorted[0] ?? NaN,
+    max: sorted.at(-1) ?? NaN,
+    ttffFromNavigationMs: timing.__firstFrameAt ?? NaN,
+    ttffFromLiveMs: (timing.__firstFrameAt ?? NaN) - (timing.__connectingAt ?? NaN),
+    seconds,
+  };
+}
+
+/** Marks when the element starts connecting and when its video shows the first frame (page clock). */
+const FIRST_FRAME_PROBE = `
+  document.addEventListener('live-shop:state', (event) => {
+    if (event.detail.state === 'connecting' && window.__connectingAt === undefined && event.detail.transport) window.__connectingAt = performance.now();
+  });
+  const watch = () => {
+    const video = document.querySelector('live-shop')?.shadowRoot?.querySelector('video');
+    if (!video) return requestAnimationFrame(watch);
+    video.requestVideoFrameCallback((now, meta) => { window.__firstFrameAt = meta.presentationTime; });
+  };
+  requestAnimationFrame(watch);
+`;
+
+const stack = await startStack();
+const browser = await launchChromium();
+const rows: Figures[] = [];
+try {
+  const studio = await openStudio(browser, stack, { source: 'test-pattern' });
+  await goLive(studio);
+  for (const transport of transports) {
+    const page = await newPage(browser, `viewer-${transport}`);
+    await page.addInitScript({ content: FIRST_FRAME_PROBE });
+    rows.push(await measure(page, stack.url, transport));
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await stack.close();
+}
+
+const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
+console.log(`\nglass-to-glass latency, ${seconds} s of test pattern per transport (1280x720@30, loopback, ${process.env.CI ? 'CI' : 'local'})\n`);
+console.log('transport | p50 | p95 | min | max | frames read | unreadable | first frame (from page load) | first frame (from connect)');
+console.log('--- | --- | --- | --- | --- | --- | --- | --- | ---');
+for (const r of rows) {
+  console.log(`${r.transport} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.min)} | ${ms(r.max)} | ${r.samples} | ${r.unreadable} | ${ms(r.ttffFromNavigationMs)} | ${ms(r.ttffFromLiveMs)}`);
+}
+for (const r of rows) console.log(JSON.stringify({ bench: 'latency', ...r }));
