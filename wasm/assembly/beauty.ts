@@ -11,7 +11,8 @@
 //      does not flicker.
 //   4. Full resolution, per pixel, with the half-resolution maps bilinearly upsampled:
 //        q   = A * Y + B                          guided filter output
-//        out = Y + smooth * skin * (q - Y)        smoothing on skin only
+//        out = Y + w * (q - Y)                    smoothing on skin only, w = smooth * skin
+//            = G * Y + O,  G = 1 + w (A - 1),  O = w B   (G and O formed at half resolution)
 //            + sharpen * (1 - skin) * (Y - M)     light unsharp mask off skin, M = 2x2 mean
 //        out = out + brighten * 0.6 * out * (255 - out) / 255   lifts midtones, keeps black and white
 // RGBA frames are converted to the same planes and get the luma change added to R, G and B.
@@ -62,12 +63,10 @@ let meanII: usize = 0;
 let meanA: usize = 0;
 let meanB: usize = 0;
 let skin: usize = 0;
-let smoothWeight: usize = 0;
 let sharpWeight: usize = 0;
 let rowCapacity: i32 = 0;
 let rowA: usize = 0;
 let rowB: usize = 0;
-let rowSmooth: usize = 0;
 let rowSharp: usize = 0;
 let rowMean: usize = 0;
 const scratch = new BoxScratch();
@@ -116,14 +115,12 @@ export function beautyConfigure(w: i32, h: i32, f: i32): i32 {
     meanA = allocF32(floats);
     meanB = allocF32(floats);
     skin = allocF32(floats);
-    smoothWeight = allocF32(floats);
     sharpWeight = allocF32(floats);
   }
   if (halfWidth + 8 > rowCapacity) {
     rowCapacity = halfWidth + 8;
     rowA = allocF32(rowCapacity);
     rowB = allocF32(rowCapacity);
-    rowSmooth = allocF32(rowCapacity);
     rowSharp = allocF32(rowCapacity);
     rowMean = allocF32(rowCapacity);
   }
@@ -217,11 +214,51 @@ function guidedCoefficients(): void {
   return rise * fall;
 }
 
-/** Per half-resolution pixel: smoothing weight (on skin) and sharpening weight (off skin). */
+// @ts-ignore: decorator
+@inline function rampVector(value: v128, low: f32, high: f32): v128 {
+  const zero = f32x4.splat(0.0);
+  const one = f32x4.splat(1.0);
+  const scale = f32x4.splat(1.0 / SKIN_MARGIN);
+  const rise = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(value, f32x4.splat(low)), scale), zero), one);
+  const fall = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(f32x4.splat(high), value), scale), zero), one);
+  return f32x4.mul(rise, fall);
+}
+
+// @ts-ignore: decorator
+@inline function bytesToFloats(p: usize): v128 {
+  return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
+}
+
+/**
+ * Per half-resolution pixel: the skin mask, then the shading gain G (over meanA) and offset O (over
+ * meanB), and the sharpening weight (off skin).
+ */
 function skinWeights(cb: usize, cr: usize): void {
   const count = halfWidth * halfHeight;
   const memoryWeight: f32 = skinValid ? SKIN_MEMORY : 0.0;
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  if (useSimd) {
+    const keep = f32x4.splat(memoryWeight);
+    const take = f32x4.splat(1.0 - memoryWeight);
+    const zero = f32x4.splat(0.0);
+    const one = f32x4.splat(1.0);
+    const smoothV = f32x4.splat(smooth);
+    const sharpenV = f32x4.splat(sharpen);
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const luma = v128.load(half + o);
+      const gateLow = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(luma, f32x4.splat(30.0)), f32x4.splat(1.0 / 30.0)), zero), one);
+      const gateHigh = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(f32x4.splat(250.0), luma), f32x4.splat(1.0 / 20.0)), zero), one);
+      const now = f32x4.mul(f32x4.mul(rampVector(bytesToFloats(cb + <usize>i), 77.0, 127.0), rampVector(bytesToFloats(cr + <usize>i), 133.0, 173.0)), f32x4.mul(gateLow, gateHigh));
+      const s = f32x4.add(f32x4.mul(keep, v128.load(skin + o)), f32x4.mul(take, now));
+      v128.store(skin + o, s);
+      const w = f32x4.mul(smoothV, s);
+      v128.store(meanA + o, f32x4.add(one, f32x4.mul(w, f32x4.sub(v128.load(meanA + o), one))));
+      v128.store(meanB + o, f32x4.mul(w, v128.load(meanB + o)));
+      v128.store(sharpWeight + o, f32x4.mul(sharpenV, f32x4.sub(one, s)));
+    }
+  }
+  for (; i < count; i++) {
     const o = <usize>i << 2;
     const luma = load<f32>(half + o);
     // Very dark or blown-out pixels carry no reliable chroma: keep them out of the mask.
@@ -229,7 +266,9 @@ function skinWeights(cb: usize, cr: usize): void {
     const now = ramp(<f32>load<u8>(cb + <usize>i), 77.0, 127.0) * ramp(<f32>load<u8>(cr + <usize>i), 133.0, 173.0) * lumaGate;
     const s = memoryWeight * load<f32>(skin + o) + (1.0 - memoryWeight) * now;
     store<f32>(skin + o, s);
-    store<f32>(smoothWeight + o, smooth * s);
+    const w = smooth * s;
+    store<f32>(meanA + o, 1.0 + w * (load<f32>(meanA + o) - 1.0));
+    store<f32>(meanB + o, w * load<f32>(meanB + o));
     store<f32>(sharpWeight + o, sharpen * (1.0 - s));
   }
   skinValid = true;
@@ -268,8 +307,8 @@ function blendRows(plane: usize, near: i32, far: i32, row: usize): void {
 
 /** The reference per-pixel maths (see the header). */
 // @ts-ignore: decorator
-@inline function shadePixel(y: f32, a: f32, b: f32, smoothW: f32, sharpW: f32, mean: f32, lift: f32): u8 {
-  let out = y + smoothW * (a * y + b - y) + sharpW * (y - mean);
+@inline function shadePixel(y: f32, gain: f32, offset: f32, sharpW: f32, mean: f32, lift: f32): u8 {
+  let out = gain * y + offset + sharpW * (y - mean);
   out = min<f32>(max<f32>(out, 0.0), 255.0);
   out = out + lift * out * (255.0 - out);
   return <u8>(<i32>(min<f32>(out, 255.0) + 0.5));
@@ -279,35 +318,30 @@ function shadeRowScalar(input: usize, output: usize, from: i32, lift: f32): void
   for (let x = from; x < width; x++) {
     const y = <f32>load<u8>(input + <usize>x);
     const value = shadePixel(
-      y, upsampled(rowA, x), upsampled(rowB, x), upsampled(rowSmooth, x),
+      y, upsampled(rowA, x), upsampled(rowB, x),
       sharpen > 0.0 ? upsampled(rowSharp, x) : 0.0, sharpen > 0.0 ? upsampled(rowMean, x) : 0.0, lift,
     );
     store<u8>(output + <usize>x, value);
   }
 }
 
-/** Even and odd full-resolution columns for half-resolution i .. i+3, interleaved into 8 values. */
+/** Full-resolution even columns 2i .. 2i+6 from half-resolution i .. i+3: 0.75 own cell + 0.25 left. */
 // @ts-ignore: decorator
-@inline function expandLow(row: usize, i: i32): v128 {
+@inline function evenColumns(row: usize, i: i32): v128 {
   const p = row + 4 + (<usize>i << 2);
-  const here = v128.load(p);
-  const even = f32x4.add(f32x4.mul(here, f32x4.splat(0.75)), f32x4.mul(v128.load(p - 4), f32x4.splat(0.25)));
-  const odd = f32x4.add(f32x4.mul(here, f32x4.splat(0.75)), f32x4.mul(v128.load(p + 4), f32x4.splat(0.25)));
-  return v128.shuffle<f32>(even, odd, 0, 4, 1, 5);
+  return f32x4.add(f32x4.mul(v128.load(p), f32x4.splat(0.75)), f32x4.mul(v128.load(p - 4), f32x4.splat(0.25)));
+}
+
+/** Full-resolution odd columns 2i+1 .. 2i+7: 0.75 own cell + 0.25 right. */
+// @ts-ignore: decorator
+@inline function oddColumns(row: usize, i: i32): v128 {
+  const p = row + 4 + (<usize>i << 2);
+  return f32x4.add(f32x4.mul(v128.load(p), f32x4.splat(0.75)), f32x4.mul(v128.load(p + 4), f32x4.splat(0.25)));
 }
 
 // @ts-ignore: decorator
-@inline function expandHigh(row: usize, i: i32): v128 {
-  const p = row + 4 + (<usize>i << 2);
-  const here = v128.load(p);
-  const even = f32x4.add(f32x4.mul(here, f32x4.splat(0.75)), f32x4.mul(v128.load(p - 4), f32x4.splat(0.25)));
-  const odd = f32x4.add(f32x4.mul(here, f32x4.splat(0.75)), f32x4.mul(v128.load(p + 4), f32x4.splat(0.25)));
-  return v128.shuffle<f32>(even, odd, 2, 6, 3, 7);
-}
-
-// @ts-ignore: decorator
-@inline function shadeVector(y: v128, a: v128, b: v128, smoothW: v128, sharpW: v128, mean: v128, lift: v128): v128 {
-  let out = f32x4.add(y, f32x4.mul(smoothW, f32x4.sub(f32x4.add(f32x4.mul(a, y), b), y)));
+@inline function shadeVector(y: v128, gain: v128, offset: v128, sharpW: v128, mean: v128, lift: v128): v128 {
+  let out = f32x4.add(f32x4.mul(gain, y), offset);
   out = f32x4.add(out, f32x4.mul(sharpW, f32x4.sub(y, mean)));
   out = f32x4.min(f32x4.max(out, f32x4.splat(0.0)), f32x4.splat(255.0));
   out = f32x4.add(out, f32x4.mul(f32x4.mul(lift, out), f32x4.sub(f32x4.splat(255.0), out)));
@@ -324,13 +358,31 @@ function shadeRowSimd(input: usize, output: usize, lift: f32): void {
     const bytes = i16x8.extend_low_i8x16_u(v128.load64_zero(input + x));
     const yLow = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(bytes));
     const yHigh = f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(bytes));
+    const evenA = evenColumns(rowA, i);
+    const oddA = oddColumns(rowA, i);
+    const evenB = evenColumns(rowB, i);
+    const oddB = oddColumns(rowB, i);
+    let sharpLow = zero;
+    let sharpHigh = zero;
+    let meanLow = zero;
+    let meanHigh = zero;
+    if (withSharpen) {
+      const evenK = evenColumns(rowSharp, i);
+      const oddK = oddColumns(rowSharp, i);
+      const evenM = evenColumns(rowMean, i);
+      const oddM = oddColumns(rowMean, i);
+      sharpLow = v128.shuffle<f32>(evenK, oddK, 0, 4, 1, 5);
+      sharpHigh = v128.shuffle<f32>(evenK, oddK, 2, 6, 3, 7);
+      meanLow = v128.shuffle<f32>(evenM, oddM, 0, 4, 1, 5);
+      meanHigh = v128.shuffle<f32>(evenM, oddM, 2, 6, 3, 7);
+    }
     const low = shadeVector(
-      yLow, expandLow(rowA, i), expandLow(rowB, i), expandLow(rowSmooth, i),
-      withSharpen ? expandLow(rowSharp, i) : zero, withSharpen ? expandLow(rowMean, i) : zero, liftV,
+      yLow, v128.shuffle<f32>(evenA, oddA, 0, 4, 1, 5), v128.shuffle<f32>(evenB, oddB, 0, 4, 1, 5),
+      sharpLow, meanLow, liftV,
     );
     const high = shadeVector(
-      yHigh, expandHigh(rowA, i), expandHigh(rowB, i), expandHigh(rowSmooth, i),
-      withSharpen ? expandHigh(rowSharp, i) : zero, withSharpen ? expandHigh(rowMean, i) : zero, liftV,
+      yHigh, v128.shuffle<f32>(evenA, oddA, 2, 6, 3, 7), v128.shuffle<f32>(evenB, oddB, 2, 6, 3, 7),
+      sharpHigh, meanHigh, liftV,
     );
     const packed = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(low, high), zero);
     v128.store64_lane(output + x, packed, 0);
@@ -345,7 +397,6 @@ function shadeFrame(input: usize, output: usize): void {
     const far = (y & 1) == 0 ? max(j - 1, 0) : min(j + 1, halfHeight - 1);
     blendRows(meanA, j, far, rowA);
     blendRows(meanB, j, far, rowB);
-    blendRows(smoothWeight, j, far, rowSmooth);
     if (sharpen > 0.0) {
       blendRows(sharpWeight, j, far, rowSharp);
       blendRows(half, j, far, rowMean);

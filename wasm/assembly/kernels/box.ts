@@ -45,6 +45,31 @@ export const MAX_BOX_RADIUS: i32 = 32;
   }
 }
 
+// Running sums of the row being walked (module state: the walk is single-threaded).
+let sumA: f32 = 0.0;
+let sumB: f32 = 0.0;
+
+// @ts-ignore: decorator
+@inline function borderStep(
+  x: i32, width: i32, radius: i32, inverseRows: f32, inverse: usize,
+  columnsA: usize, columnsB: usize, rowOutA: usize, rowOutB: usize,
+): void {
+  const columns = min(x + radius, width - 1) - max(x - radius, 0) + 1;
+  const scale = inverseRows * load<f32>(inverse + (<usize>columns << 2));
+  store<f32>(rowOutA + (<usize>x << 2), sumA * scale);
+  store<f32>(rowOutB + (<usize>x << 2), sumB * scale);
+  const enter = x + radius + 1;
+  if (enter < width) {
+    sumA += load<f32>(columnsA + (<usize>enter << 2));
+    sumB += load<f32>(columnsB + (<usize>enter << 2));
+  }
+  const leave = x - radius;
+  if (leave >= 0) {
+    sumA -= load<f32>(columnsA + (<usize>leave << 2));
+    sumB -= load<f32>(columnsB + (<usize>leave << 2));
+  }
+}
+
 /**
  * Box means of radius `radius` over two f32 planes of `width` x `height`: `outA` = mean(A),
  * `outB` = mean(B), or mean(A^2) when `square` is set (then `inB` is not read). The outputs may
@@ -69,28 +94,28 @@ export function boxMeans(
     const inverseRows = load<f32>(inverse + (<usize>rows << 2));
     const rowOutA = outA + <usize>y * stride;
     const rowOutB = outB + <usize>y * stride;
-    let sumA: f32 = 0.0;
-    let sumB: f32 = 0.0;
+    sumA = 0.0;
+    sumB = 0.0;
     for (let x = 0; x <= min(radius, width - 1); x++) {
       sumA += load<f32>(columnsA + (<usize>x << 2));
       sumB += load<f32>(columnsB + (<usize>x << 2));
     }
-    for (let x = 0; x < width; x++) {
-      const columns = min(x + radius, width - 1) - max(x - radius, 0) + 1;
-      const scale = inverseRows * load<f32>(inverse + (<usize>columns << 2));
-      store<f32>(rowOutA + (<usize>x << 2), sumA * scale);
-      store<f32>(rowOutB + (<usize>x << 2), sumB * scale);
-      const enter = x + radius + 1;
-      if (enter < width) {
-        sumA += load<f32>(columnsA + (<usize>enter << 2));
-        sumB += load<f32>(columnsB + (<usize>enter << 2));
-      }
-      const leave = x - radius;
-      if (leave >= 0) {
-        sumA -= load<f32>(columnsA + (<usize>leave << 2));
-        sumB -= load<f32>(columnsB + (<usize>leave << 2));
-      }
+    // Borders take the general step; the interior, where the window is whole and both ends move
+    // inside the row, one fixed scale and no bounds checks.
+    const interiorStart = min(radius, width);
+    const interiorEnd = max(interiorStart, width - radius - 1);
+    const interiorScale = inverseRows * load<f32>(inverse + (<usize>(2 * radius + 1) << 2));
+    let x = 0;
+    for (; x < interiorStart; x++) borderStep(x, width, radius, inverseRows, inverse, columnsA, columnsB, rowOutA, rowOutB);
+    for (; x < interiorEnd; x++) {
+      store<f32>(rowOutA + (<usize>x << 2), sumA * interiorScale);
+      store<f32>(rowOutB + (<usize>x << 2), sumB * interiorScale);
+      const enter = <usize>(x + radius + 1) << 2;
+      const leave = <usize>(x - radius) << 2;
+      sumA += load<f32>(columnsA + enter) - load<f32>(columnsA + leave);
+      sumB += load<f32>(columnsB + enter) - load<f32>(columnsB + leave);
     }
+    for (; x < width; x++) borderStep(x, width, radius, inverseRows, inverse, columnsA, columnsB, rowOutA, rowOutB);
     const enterRow = y + radius + 1;
     if (enterRow < height) {
       addRow(columnsA, columnsB, inA + <usize>enterRow * stride, inB + <usize>enterRow * stride, square, width, 1.0, simd);
