@@ -19,3 +19,11 @@ document.querySelector('[data-add-to-cart]').addEventListener('click', (event) =
   const size = document.querySelector('input[name=size]:checked')?.value;
   addToCart({ sku: event.currentTarget.dataset.sku, title: 'Trail Runner 2 — Waterproof', variant: size ? `EU ${size}` : null, quantity: 1 });
 });
+
+// What the shopper adds from the live show lands in this page's cart too: the shop handles the
+// event, so the widget does not open the product page.
+document.addEventListener('live-shop:add-to-cart', (event) => {
+  event.preventDefault();
+  const { sku, title, variantTitle, quantity } = event.detail;
+  addToCart({ sku, title, variant: variantTitle, quantity });
+});

@@ -25,6 +25,7 @@ const BUDGETS: Budget[] = [
   { name: 'shared Lit/nanostores chunk', match: /^store-controller-[\w-]+\.js$/, gzipBytes: 12 * KB },
   { name: 'livekit-client (lazy, WebRTC only)', match: /^livekit-client[.\w-]*\.js$/, gzipBytes: 160 * KB },
   { name: 'hls.js light (lazy, LL-HLS only)', match: /^hls[.\w-]*\.js$/, gzipBytes: 120 * KB },
+  { name: 'shop and chat layer (lazy while live; its shared stores ride in the script tag)', match: /^shop-[\w-]+\.js$/, gzipBytes: 12 * KB },
   { name: 'studio media pipeline (lazy)', match: /^media-[\w-]+\.js$/, gzipBytes: 8 * KB },
   { name: 'denoise worklet', match: /^media\/denoise-worklet\.js$/, gzipBytes: 4 * KB },
   { name: 'video worker', match: /^media\/video-worker\.js$/, gzipBytes: 6 * KB },

@@ -7,13 +7,38 @@ export type LiveShopState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'e
 export const LiveShopEvent = {
   state: 'live-shop:state',
   studioState: 'live-shop-studio:state',
+  addToCart: 'live-shop:add-to-cart',
 } as const;
+
+/**
+ * A shopper pressed "Add to cart" in the show. Cancel it (`preventDefault()`) when the shop's own
+ * cart took it; otherwise the `cart` adapter adds it, or the product page opens.
+ */
+export interface AddToCartDetail {
+  sku: string;
+  /** The chosen variant's id, or null for a product without variants. */
+  variant: string | null;
+  /** The variant's name as the shopper saw it ("EU 42"). */
+  variantTitle: string | null;
+  quantity: number;
+  /** Unit price as a decimal string in `currency` ("24.90"): the flash-sale price during a sale. */
+  price: string;
+  currency: string;
+  room: string;
+  title: string;
+  /** The product page, when the catalog has one. */
+  url: string | null;
+  /** Where it was pressed: a pinned product card or a flash sale. */
+  source: 'pin' | 'flash-sale';
+}
 
 export interface LiveShopEventMap {
   /** Fired on every change of `state` or `transport`. */
   'live-shop:state': { state: LiveShopState; transport: Transport | null; room: string; error: string | null };
   /** Fired on every change of the studio's state. */
   'live-shop-studio:state': { state: StudioState; room: string; error: string | null };
+  /** Cancelable: see {@link AddToCartDetail}. */
+  'live-shop:add-to-cart': AddToCartDetail;
 }
 
 export type StudioState = 'idle' | 'previewing' | 'going-live' | 'live' | 'ending' | 'ended' | 'error';
@@ -34,5 +59,6 @@ declare global {
   interface HTMLElementEventMap {
     'live-shop:state': CustomEvent<LiveShopEventMap['live-shop:state']>;
     'live-shop-studio:state': CustomEvent<LiveShopEventMap['live-shop-studio:state']>;
+    'live-shop:add-to-cart': CustomEvent<LiveShopEventMap['live-shop:add-to-cart']>;
   }
 }

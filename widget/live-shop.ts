@@ -6,6 +6,10 @@ import type { TransportPreference } from './player/create-player.ts';
 import type { Transport } from './player/player.ts';
 import { relayBase } from './relay/client.ts';
 import { roomStore, type RoomState } from './state/room.ts';
+// The shop's and chat's stores listen to the room's stream from the start, so that nothing is
+// missed while the (lazy) shop elements load.
+import './state/chat.ts';
+import './state/shop.ts';
 import { StoreController } from './state/store-controller.ts';
 
 const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
@@ -18,8 +22,14 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @attr transport - `auto` (default): WebRTC, LL-HLS when WebRTC cannot connect; `webrtc` or `hls` forces one.
  * @attr poster - Image shown before and after the show; the room's own poster when absent.
  * @attr debug - Overlays the transport, estimated latency and rendition (for developers).
+ * @attr cart - Built-in cart adapter for "Add to cart" when no listener cancels `live-shop:add-to-cart`:
+ *   `shopify` (POST /cart/add.js on the page's origin). Absent: the product page opens.
+ * @attr danmaku - `off` starts with the chat not flying over the video (the shopper can still turn it on).
+ * @attr product - A product's sku: without `room`, shows a small "live now" teaser while a show features it,
+ *   and opens that show when pressed.
  *
  * @fires live-shop:state - On every change of `state` or `transport`; `detail` has both.
+ * @fires live-shop:add-to-cart - Cancelable; `detail` has sku, variant, quantity, price, currency, room.
  *
  * @csspart stage - The box holding the video and every overlay.
  * @csspart video - The `<video>` element.
@@ -30,6 +40,9 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @csspart unmute - The "Tap to unmute" button.
  * @csspart retry - The "Try again" button shown after an error.
  * @csspart debug - The diagnostics overlay shown with the `debug` attribute.
+ * @csspart overlay - Chat flying over the video, likes and their toggle (while live).
+ * @csspart panel - Products, flash sales, coupons and chat under the video (while live).
+ * @csspart teaser - The "live now" teaser of the `product` attribute.
  *
  * @cssproperty [--live-shop-accent=#e11d48] - Badge and button colour.
  * @cssproperty [--live-shop-radius=12px] - Corner radius of the stage.
@@ -43,6 +56,9 @@ export class LiveShopElement extends LitElement {
     transportPreference: { attribute: 'transport' },
     poster: {},
     debug: { type: Boolean },
+    cart: {},
+    danmaku: {},
+    product: {},
   };
 
   static override styles = [debugOverlayStyles, css`
@@ -119,6 +135,9 @@ export class LiveShopElement extends LitElement {
   declare transportPreference: string;
   declare poster: string | null;
   declare debug: boolean;
+  declare cart: string | null;
+  declare danmaku: string | null;
+  declare product: string | null;
 
   private roomState: StoreController<RoomState> | null = null;
   private playback: PlayerController | null = null;
@@ -132,11 +151,14 @@ export class LiveShopElement extends LitElement {
     this.transportPreference = 'auto';
     this.poster = null;
     this.debug = false;
+    this.cart = null;
+    this.danmaku = null;
+    this.product = null;
   }
 
   /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended` or `error`. */
   get state(): LiveShopState {
-    return this.playback?.state ?? (this.room ? 'connecting' : 'error');
+    return this.playback?.state ?? (this.room ? 'connecting' : this.product ? 'idle' : 'error');
   }
 
   /** How the picture arrives now: `webrtc`, `hls`, or null when nothing plays. */
@@ -187,9 +209,16 @@ export class LiveShopElement extends LitElement {
   }
 
   protected override render() {
+    if (!this.room && this.product) {
+      return html`<live-shop-teaser part="teaser" product=${this.product} server=${relayBase(this.server)}
+        @live-shop-open-room-request=${(e: CustomEvent<{ room: string }>) => (this.room = e.detail.room)}></live-shop-teaser>`;
+    }
     const room = this.roomState?.value;
     const state = this.state;
     const playing = state === 'live' || state === 'reconnecting';
+    // The shopping layer is a lazy chunk: fetched the first time a show is live, defined once.
+    if (playing) void import('./shop/index.ts');
+    const store = this.roomState?.store;
     const poster = this.poster ?? room?.info?.poster ?? null;
     return html`
       <div part="stage" class="stage" role="region" aria-label=${room?.info?.title ? `Live show: ${room.info.title}` : 'Live show'}>
@@ -202,11 +231,18 @@ export class LiveShopElement extends LitElement {
             </div>`
           : nothing}
         ${this.renderStatus(state, room)}
+        ${playing && store
+          ? html`<live-shop-overlay part="overlay" .roomStore=${store} server=${relayBase(this.server)} room=${this.room} ?danmaku=${this.danmaku !== 'off'}></live-shop-overlay>`
+          : nothing}
         ${this.debugOverlay.render(this.playback?.player ?? null)}
         ${state === 'live' && this.playback?.muted
           ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>${MUTED_ICON} Tap to unmute</button>`
           : nothing}
       </div>
+      ${playing && store
+        ? html`<live-shop-panel part="panel" .roomStore=${store} .clock=${() => this.playback?.player?.playbackClock() ?? null}
+            server=${relayBase(this.server)} room=${this.room} cart=${this.cart ?? ''}></live-shop-panel>`
+        : nothing}
     `;
   }
 
