@@ -26,6 +26,7 @@ const LIVE_CONFIRM_TIMEOUT_MS = 15_000;
  * @csspart preview - The preview `<video>`.
  * @csspart go-live - The "Go live" button.
  * @csspart end - The "End show" button.
+ * @csspart shop - The host's shop controls (`<live-shop-host-panel>`): pins, flash sales, coupons, chat moderation.
  *
  * @cssproperty [--live-shop-accent=#e11d48] - Button and badge colour.
  */
@@ -190,6 +191,7 @@ export class LiveShopStudioElement extends LitElement {
           <slot name="panel"></slot>
         </div>
       </section>
+      <live-shop-host-panel part="shop" room=${this.room} .server=${this.server} .hostKey=${this.hostKey}></live-shop-host-panel>
     `;
   }
 

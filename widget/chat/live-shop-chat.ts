@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage, JoinNotice } from '../state/chat.ts';
-import { shopStyles } from '../shop/styles.ts';
+import { shopStyles } from '../shop/shop-styles.ts';
 
 export const MAX_MESSAGE_LENGTH = 280;
 

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { FlashSale } from '../state/shop.ts';
 import { formatCountdown, formatPrice, resolveLink } from './format.ts';
-import { shopStyles } from './styles.ts';
+import { shopStyles } from './shop-styles.ts';
 import { Ticker } from './ticker.ts';
 
 /**

@@ -9,7 +9,7 @@ import { StoreController } from '../state/store-controller.ts';
 import { claimCoupon, claimFlashSale, sendChat } from './actions.ts';
 import { cartAdapter, handOff } from './cart.ts';
 import type { AddToCartRequest } from './live-shop-product-card.ts';
-import { shopStyles } from './styles.ts';
+import { shopStyles } from './shop-styles.ts';
 import { Ticker } from './ticker.ts';
 
 /** How long an ended sale stays on screen saying so. */

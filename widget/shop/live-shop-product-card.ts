@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { Product } from '../state/shop.ts';
 import { formatPrice, resolveLink } from './format.ts';
-import { shopStyles } from './styles.ts';
+import { shopStyles } from './shop-styles.ts';
 
 export interface AddToCartRequest {
   product: Product;

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Pin } from '../state/shop.ts';
-import { shopStyles } from './styles.ts';
+import { shopStyles } from './shop-styles.ts';
 
 /**
  * The products the host is showing now: up to three highlighted cards, newest first.
