@@ -59,7 +59,7 @@ export class LiveShopStudioElement extends LitElement {
     button { font: inherit; font-weight: 700; padding: 12px; border-radius: 999px; border: 0; cursor: pointer; background: var(--accent); color: #fff; }
     button.secondary { background: #0f172a; }
     button:disabled { opacity: 0.55; cursor: progress; }
-    .message { margin: 0; min-height: 1.4em; font-size: 14px; }
+    .message, .note { margin: 0; min-height: 1.4em; font-size: 14px; }
     .message.error { color: #b91c1c; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; font-size: 14px; }
     dt { color: #475569; }
@@ -163,7 +163,7 @@ export class LiveShopStudioElement extends LitElement {
         </div>
         <div class="controls">
           ${this.source === 'test-pattern'
-            ? html`<p class="message">Source: test pattern with tone.</p>`
+            ? html`<p class="note">Source: test pattern with tone.</p>`
             : html`
                 <label>Camera
                   <select @change=${(e: Event) => this.pickDevice('video', (e.target as HTMLSelectElement).value)}>

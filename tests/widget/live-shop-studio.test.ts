@@ -22,7 +22,7 @@ describe('<live-shop-studio>', function () {
     expect(el.source).to.equal('camera');
     await waitUntil(() => el.state === 'previewing', 'a camera preview', { timeout: 10_000 });
     expect(shadow(el).querySelectorAll('select')).to.have.length(2);
-    expect(shadow(el).querySelector('input[type=password]')).to.exist;
+    expect(shadow(el).querySelector('input[type=password]')).not.to.equal(null);
     expect(shadow(el).querySelector('.message')!.textContent).to.contain('Enter the host key');
     const preview = shadow(el).querySelector('video')!;
     await waitUntil(() => preview.videoWidth > 0, 'preview frames');
@@ -33,7 +33,7 @@ describe('<live-shop-studio>', function () {
     const el = await fixture<LiveShopStudioElement>(html`<live-shop-studio room=${show.room} server=${show.server} processing="off"></live-shop-studio>`);
     await waitUntil(() => el.state === 'previewing', 'a camera preview', { timeout: 10_000 });
     el.setAttribute('source', 'test-pattern');
-    await waitUntil(() => shadow(el).querySelector('.message')?.textContent?.includes('test pattern'), 'the test pattern source');
+    await waitUntil(() => shadow(el).querySelector('.note')?.textContent?.includes('test pattern'), 'the test pattern source');
     await waitUntil(() => el.mediaStream?.getAudioTracks().length === 1 && el.mediaStream.getVideoTracks()[0]?.getSettings().width === 1280, 'test pattern tracks');
   });
 
