@@ -18,6 +18,18 @@ const SAMPLE_RATE = 48_000;
 /** Sound queued beyond this is dropped: latency must not build up behind a slow encoder. */
 const MAX_AUDIO_QUEUE_MS = 200;
 const RECONNECT_DELAY_MS = 2000;
+const STOP_STEP_MS = 3000;
+
+/** Waits for `work` at most `ms`; its failure or lateness is ignored. */
+function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(work).then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 /**
  * rtc-node's native client keeps the process alive until `dispose()`; it is shared by the whole
@@ -95,8 +107,9 @@ export class LiveKitSource implements EncoderSource {
     this.detach();
     const room = this.room;
     this.room = null;
-    await room?.disconnect().catch(() => undefined);
-    await releaseNative();
+    // Neither a LiveKit that already closed the room nor the native client may hold up shutdown.
+    await bounded(room?.disconnect(), STOP_STEP_MS);
+    await bounded(releaseNative(), STOP_STEP_MS);
   }
 
   private async connect(): Promise<void> {

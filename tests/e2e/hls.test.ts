@@ -1,0 +1,110 @@
+/**
+ * The LL-HLS path end to end: the studio goes live with its test pattern, the relay's ingest turns
+ * it into LL-HLS, and shoppers watch it with hls.js in Chromium. A shopper forced to `hls` plays;
+ * a shopper whose page cannot reach LiveKit (its connection blocked, as behind a strict corporate
+ * firewall) falls back to LL-HLS by itself; both see the ended state when the host ends the show.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  DEMO_ROOM,
+  endShow,
+  framesPresented,
+  goLive,
+  launchChromium,
+  newPage,
+  openStudio,
+  partText,
+  pictureLuma,
+  startStack,
+  waitForViewerState,
+  type Stack,
+} from './harness.ts';
+
+/**
+ * The demo storefront with extra attributes on its `<live-shop>`, as a shop would write them: set
+ * while the page is parsed, before the widget's module script defines the element.
+ */
+async function openStorefrontWith(browser: Browser, stack: Stack, label: string, attributes: Record<string, string>): Promise<Page> {
+  const page = await newPage(browser, label);
+  await page.addInitScript((attrs: Record<string, string>) => {
+    new MutationObserver((_records, observer) => {
+      const element = document.querySelector('live-shop');
+      if (!element) return;
+      for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  }, attributes);
+  await page.goto(`${stack.url}/`);
+  return page;
+}
+
+const transportOf = (page: Page) => page.evaluate(() => document.querySelector('live-shop')!.transport);
+
+describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  let studio: Page;
+  let forced: Page;
+  let blocked: Page;
+  let livekitSignals = 0;
+
+  before(async () => {
+    stack = await startStack();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('gives a live room an hlsUrl that serves an LL-HLS ladder', async () => {
+    studio = await openStudio(browser, stack, { source: 'test-pattern' });
+    await goLive(studio);
+    const info = (await (await fetch(`${stack.url}/v1/rooms/${DEMO_ROOM}`)).json()) as { hlsUrl: string; player: { transports: string[] } };
+    assert.deepEqual(info.player.transports, ['webrtc', 'hls']);
+    const multivariant = await fetch(info.hlsUrl);
+    assert.equal(multivariant.status, 200);
+    assert.ok((await multivariant.text()).split('#EXT-X-STREAM-INF').length - 1 >= 2, 'at least two renditions');
+  });
+
+  it('plays the show for a shopper forced to LL-HLS, with the debug overlay', async () => {
+    forced = await openStorefrontWith(browser, stack, 'hls viewer', { transport: 'hls', debug: '' });
+    await waitForViewerState(forced, 'live', 30_000);
+    assert.equal(await transportOf(forced), 'hls');
+    const frames = await framesPresented(forced, 3000);
+    assert.ok(frames >= 30, `expected the picture to move (>= 30 frames in 3 s), got ${frames}`);
+    const luma = await pictureLuma(forced);
+    assert.ok(luma.mean > 20 && luma.spread > 10, `picture looks black or flat: ${JSON.stringify(luma)}`);
+    await forced.waitForFunction(() => /\d+ ms/.test(document.querySelector('live-shop')!.shadowRoot!.querySelector('[data-field=latency]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    const overlay = await partText(forced, 'debug');
+    assert.match(overlay ?? '', /transport\s*hls/);
+    console.log(`[hls viewer] debug overlay: ${overlay?.replace(/\s+/g, ' ')}`);
+  });
+
+  it('falls back to LL-HLS by itself when the page cannot reach LiveKit', async () => {
+    const page = await newPage(browser, 'blocked viewer');
+    // LiveKit's signalling WebSocket is refused, as on a network that blocks it.
+    await page.routeWebSocket(/\/rtc/, (ws) => {
+      livekitSignals += 1;
+      ws.close({ code: 1008, reason: 'blocked by the test' });
+    });
+    await page.goto(`${stack.url}/`);
+    blocked = page;
+    await waitForViewerState(blocked, 'live', 45_000);
+    assert.ok(livekitSignals > 0, 'the player tried WebRTC first');
+    assert.equal(await transportOf(blocked), 'hls');
+    assert.ok((await framesPresented(blocked, 2000)) >= 20, 'the fallen-back viewer sees a moving picture');
+  });
+
+  it('shows "the show has ended" to LL-HLS shoppers when the host ends it', async () => {
+    await endShow(studio);
+    await waitForViewerState(forced, 'ended', 20_000);
+    await waitForViewerState(blocked, 'ended', 20_000);
+    assert.match((await partText(forced, 'status')) ?? '', /The show has ended/);
+    const info = (await (await fetch(`${stack.url}/v1/rooms/${DEMO_ROOM}`)).json()) as { hlsUrl: string | null };
+    assert.equal(info.hlsUrl, null);
+  });
+});
