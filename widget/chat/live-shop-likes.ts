@@ -30,7 +30,7 @@ export class LiveShopLikesElement extends LitElement {
       background: rgb(0 0 0 / 45%); color: var(--live-shop-heart-color, #f43f5e); font-size: 22px; line-height: 1;
     }
     button:focus-visible { outline: 3px solid #fff; outline-offset: 2px; }
-    .count { text-shadow: 0 1px 2px #000; }
+    .count { background: rgb(0 0 0 / 70%); padding: 0 6px; border-radius: 999px; }
     .heart {
       position: absolute; bottom: 40px; color: var(--live-shop-heart-color, #f43f5e); font-size: 20px; pointer-events: none;
       animation: rise 1.6s ease-out forwards;

@@ -22,7 +22,7 @@ export function formatCountdown(ms: number): string {
 export function resolveLink(base: string, link: string | null): string | null {
   if (!link) return null;
   try {
-    const url = new URL(link, `${base}/`);
+    const url = new URL(link, base ? `${base}/` : window.location.href);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;

@@ -18,6 +18,7 @@ import { Ticker } from './ticker.ts';
  *
  * @cssproperty [--live-shop-accent=#e11d48] - Colour of the bar and the button.
  * @cssproperty [--live-shop-sale-background=#fff1f2] - Background of the sale.
+ * @cssproperty [--live-shop-sale-ink=#9f1239] - Colour of the "Flash sale" tag.
  */
 export class LiveShopFlashSaleElement extends LitElement {
   static override properties = {
@@ -33,7 +34,7 @@ export class LiveShopFlashSaleElement extends LitElement {
       :host { display: block; }
       .sale { background: var(--live-shop-sale-background, #fff1f2); border-radius: var(--radius); padding: 10px; display: grid; gap: 6px; }
       .head { display: flex; justify-content: space-between; gap: 8px; font-weight: 700; }
-      .tag { color: var(--accent); text-transform: uppercase; font-size: 12px; letter-spacing: 0.08em; }
+      .tag { color: var(--live-shop-sale-ink, #9f1239); text-transform: uppercase; font-size: 12px; letter-spacing: 0.08em; }
       .row { display: flex; gap: 10px; align-items: center; }
       img { width: 48px; height: 48px; object-fit: cover; border-radius: 8px; }
       s { color: var(--muted); font-weight: 400; }

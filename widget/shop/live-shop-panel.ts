@@ -9,6 +9,7 @@ import { StoreController } from '../state/store-controller.ts';
 import { claimCoupon, claimFlashSale, sendChat } from './actions.ts';
 import { cartAdapter, handOff } from './cart.ts';
 import type { AddToCartRequest } from './live-shop-product-card.ts';
+import { resolveLink } from './format.ts';
 import { shopStyles } from './shop-styles.ts';
 import { Ticker } from './ticker.ts';
 
@@ -151,12 +152,7 @@ export class LiveShopPanelElement extends LitElement {
   }
 
   private link(url: string | null): string | null {
-    if (!url) return null;
-    try {
-      return new URL(url, `${this.server}/`).href;
-    } catch {
-      return null;
-    }
+    return resolveLink(this.server, url);
   }
 }
 

@@ -97,7 +97,7 @@ export class LiveShopProductCardElement extends LitElement {
                 ${variants.map((v) => html`<option value=${v.id} ?selected=${v.id === chosen?.id} ?disabled=${v.stock === 0}>${v.title}${v.stock === 0 ? ' (sold out)' : ''}</option>`)}
               </select>`
             : nothing}
-          <button part="add" ?disabled=${soldOut} aria-label="Add ${product.title} to cart" @click=${() => this.request(chosen?.id ?? null)}>
+          <button part="add" ?disabled=${soldOut} aria-label="${soldOut ? 'Sold out' : 'Add to cart'}: ${product.title}" @click=${() => this.request(chosen?.id ?? null)}>
             ${soldOut ? 'Sold out' : 'Add to cart'}
           </button>
         </div>

@@ -1,0 +1,98 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../player/node-env.ts';
+import { map } from 'nanostores';
+import type { AddToCartDetail } from '../../../widget/events.ts';
+import { addToShopifyCart } from '../../../widget/shop/cart.ts';
+import '../../../widget/shop/index.ts';
+import type { LiveShopPanelElement } from '../../../widget/shop/live-shop-panel.ts';
+import type { RoomState } from '../../../widget/state/room.ts';
+import { shopStore } from '../../../widget/state/shop.ts';
+import { product } from './fixtures.ts';
+
+function roomWithPins(clock: number) {
+  const room = map<RoomState>({ info: null, viewers: 0, stream: 'open', error: null });
+  shopStore(room).set({
+    pins: [
+      { sku: 'A', at: clock - 1000, product: product({ sku: 'A', title: 'Shown' }) },
+      { sku: 'B', at: clock + 2000, product: product({ sku: 'B', title: 'Later', variants: [], url: 'https://shop.test/products/b' }) },
+    ],
+    flashSales: [],
+    coupons: [],
+  });
+  return room;
+}
+
+const cards = (el: LiveShopPanelElement) =>
+  [...el.shadowRoot!.querySelector('live-shop-product-list')!.shadowRoot!.querySelectorAll('live-shop-product-card')].map((c) => c.product!.title);
+
+describe('<live-shop-panel>', () => {
+  let now: number;
+  let clock: number | null;
+
+  beforeEach(() => {
+    now = Date.now();
+    clock = now;
+  });
+
+  it('is accessible', async () => {
+    const el = await fixture<LiveShopPanelElement>(html`<live-shop-panel .roomStore=${roomWithPins(now)} .clock=${() => clock} room="r" server="http://relay.test"></live-shop-panel>`);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a pinned product only once the video reaches the moment it was pinned', async () => {
+    const el = await fixture<LiveShopPanelElement>(html`<live-shop-panel .roomStore=${roomWithPins(now)} .clock=${() => clock} room="r"></live-shop-panel>`);
+    await waitUntil(() => cards(el).length === 1);
+    expect(cards(el)).to.deep.equal(['Shown']);
+    clock = now + 2500; // the delayed player reaches the second pin
+    await waitUntil(() => cards(el).length === 2, 'the second card appears on the playback clock');
+    expect(cards(el)).to.deep.equal(['Later', 'Shown'], 'newest first');
+  });
+
+  it('hands add-to-cart to the page as a cancelable typed event with sku, variant, quantity, price, currency and room', async () => {
+    clock = now + 5000;
+    const el = await fixture<LiveShopPanelElement>(html`<live-shop-panel .roomStore=${roomWithPins(now)} .clock=${() => clock} room="spring-drop"></live-shop-panel>`);
+    await waitUntil(() => cards(el).length === 2);
+    const received: AddToCartDetail[] = [];
+    const take = (e: Event) => {
+      received.push((e as CustomEvent<AddToCartDetail>).detail);
+      e.preventDefault();
+    };
+    document.addEventListener('live-shop:add-to-cart', take);
+    const opened: unknown[] = [];
+    const open = window.open;
+    window.open = (...args: unknown[]) => (opened.push(args), null);
+    try {
+      const card = el.shadowRoot!.querySelector('live-shop-product-list')!.shadowRoot!.querySelectorAll('live-shop-product-card')[1]!;
+      card.shadowRoot!.querySelector<HTMLButtonElement>('[part=add]')!.click();
+      await waitUntil(() => received.length === 1);
+      expect(received[0]).to.deep.include({ sku: 'A', variant: 'eu-42', variantTitle: 'EU 42', quantity: 1, price: '129.00', currency: 'EUR', room: 'spring-drop', source: 'pin' });
+      expect(opened).to.have.length(0, 'a handled event opens nothing');
+      document.removeEventListener('live-shop:add-to-cart', take);
+      const later = el.shadowRoot!.querySelector('live-shop-product-list')!.shadowRoot!.querySelectorAll('live-shop-product-card')[0]!;
+      later.shadowRoot!.querySelector<HTMLButtonElement>('[part=add]')!.click();
+      await waitUntil(() => opened.length === 1, 'nobody cancelled: the product page opens');
+      expect(opened[0]).to.deep.equal(['https://shop.test/products/b', '_blank', 'noopener']);
+    } finally {
+      window.open = open;
+      document.removeEventListener('live-shop:add-to-cart', take);
+    }
+  });
+
+  it('adds to a Shopify cart through /cart/add.js', async () => {
+    const calls: Array<[string, RequestInit]> = [];
+    const realFetch = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push([String(input), init!]);
+      return new Response('{}', { status: 200 });
+    };
+    try {
+      const ok = await addToShopifyCart({ sku: 'A', variant: '4000123', variantTitle: 'EU 42', quantity: 2, price: '129.00', currency: 'EUR', room: 'r', title: 'A', url: null, source: 'pin' });
+      expect(ok).to.equal(true);
+      expect(calls[0]![0]).to.equal('/cart/add.js');
+      expect(calls[0]![1].method).to.equal('POST');
+      expect(JSON.parse(String(calls[0]![1].body))).to.deep.equal({ items: [{ id: '4000123', quantity: 2, properties: { _live_shop_room: 'r' } }] });
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+});
