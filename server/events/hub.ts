@@ -39,6 +39,8 @@ interface Channel {
   clients: Set<Client>;
   hosts: number;
   pending: RoomEvent[];
+  flushedAt: number;
+  flushQueued: boolean;
   viewersDirty: boolean;
   viewersSentAt: number;
   joins: string[];
@@ -99,6 +101,12 @@ export class EventHub {
     this.log.append(room, event);
     channel.seq = event.seq;
     channel.pending.push(event);
+    // The first event after a quiet tick goes out at once (a pin should not wait); under load,
+    // events keep gathering until the next tick.
+    if (!channel.flushQueued && event.time - channel.flushedAt >= this.options.tickMs) {
+      channel.flushQueued = true;
+      setImmediate(() => this.flushChannel(channel, Date.now()));
+    }
     return event;
   }
 
@@ -160,6 +168,8 @@ export class EventHub {
         clients: new Set(),
         hosts: 0,
         pending: [],
+        flushedAt: 0,
+        flushQueued: false,
         viewersDirty: false,
         viewersSentAt: 0,
         joins: [],
@@ -196,31 +206,35 @@ export class EventHub {
   }
 
   private flush(now = Date.now()): void {
-    for (const channel of this.channels.values()) {
-      const batch = channel.pending;
-      channel.pending = [];
-      let frame: Buffer | null = null;
-      for (const client of channel.clients) {
-        const { ws } = client;
-        if (ws.readyState !== ws.OPEN) continue;
-        if (client.laggingSince !== null) {
-          this.catchUp(client, channel, now);
-          continue;
-        }
-        if (batch.length === 0 || client.sentSeq >= batch[batch.length - 1]!.seq) continue;
-        if (ws.bufferedAmount > this.options.maxBufferedBytes) {
-          client.laggingSince = now;
-          continue;
-        }
-        if (client.sentSeq < batch[0]!.seq) {
-          frame ??= Buffer.from(JSON.stringify(batch));
-          ws.send(frame, { binary: false });
-        } else {
-          // Joined during this tick: it already has everything up to its snapshot or resume point.
-          ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
-        }
-        client.sentSeq = batch[batch.length - 1]!.seq;
+    for (const channel of this.channels.values()) this.flushChannel(channel, now);
+  }
+
+  private flushChannel(channel: Channel, now: number): void {
+    channel.flushQueued = false;
+    if (channel.pending.length > 0) channel.flushedAt = now;
+    const batch = channel.pending;
+    channel.pending = [];
+    let frame: Buffer | null = null;
+    for (const client of channel.clients) {
+      const { ws } = client;
+      if (ws.readyState !== ws.OPEN) continue;
+      if (client.laggingSince !== null) {
+        this.catchUp(client, channel, now);
+        continue;
       }
+      if (batch.length === 0 || client.sentSeq >= batch[batch.length - 1]!.seq) continue;
+      if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+        client.laggingSince = now;
+        continue;
+      }
+      if (client.sentSeq < batch[0]!.seq) {
+        frame ??= Buffer.from(JSON.stringify(batch));
+        ws.send(frame, { binary: false });
+      } else {
+        // Joined during this tick: it already has everything up to its snapshot or resume point.
+        ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
+      }
+      client.sentSeq = batch[batch.length - 1]!.seq;
     }
   }
 

@@ -27,7 +27,7 @@ export class LiveShopDanmakuElement extends LitElement {
   };
 
   static override styles = css`
-    :host { position: absolute; inset: 0 0 40% 0; pointer-events: none; overflow: hidden; display: block; }
+    :host { position: absolute; inset: 44px 0 40% 0; pointer-events: none; overflow: hidden; display: block; }
     .bullet {
       position: absolute;
       left: 100%;

@@ -55,6 +55,7 @@ export class LiveShopPanelElement extends LitElement {
   private shop: StoreController<ShopState> | null = null;
   private chat: StoreController<ChatState> | null = null;
   private readonly name = new StoreController(this, $shopperName);
+  private pinTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -64,8 +65,8 @@ export class LiveShopPanelElement extends LitElement {
     this.room = '';
     this.cart = '';
     this.messages = {};
-    // Pins wait for the video to reach their moment: check the playback clock a few times a second.
-    new Ticker(this, 200);
+    // Countdowns and ended sales; pins waiting for the video are checked more often (see updated()).
+    new Ticker(this, 1000);
     this.addEventListener('live-shop-add-to-cart-request', (e) => void this.addToCart((e as CustomEvent<AddToCartRequest>).detail));
     this.addEventListener('live-shop-flash-sale-request', (e) => void this.buySale((e as CustomEvent<{ sale: FlashSale }>).detail.sale));
     this.addEventListener('live-shop-coupon-claim-request', (e) => void this.claim((e as CustomEvent<{ coupon: Coupon }>).detail.coupon));
@@ -81,6 +82,21 @@ export class LiveShopPanelElement extends LitElement {
         this.shop.hostConnected();
         this.chat.hostConnected();
       }
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.pinTimer);
+  }
+
+  /** While a pin waits for the video to reach its moment, the playback clock is checked every 20 ms. */
+  protected override updated(): void {
+    clearTimeout(this.pinTimer);
+    const pins = this.shop?.value.pins ?? [];
+    const now = this.clock() ?? Date.now();
+    if (pins.some((p) => p.at > now || (p.until !== undefined && p.until > now))) {
+      this.pinTimer = setTimeout(() => this.requestUpdate(), 20);
     }
   }
 

@@ -35,7 +35,7 @@ export class LiveShopHostPanelElement extends LitElement {
   static override styles = [
     shopStyles,
     css`
-      :host { display: grid; gap: 12px; font-size: 14px; }
+      :host { display: grid; gap: 12px; font-size: 14px; margin-top: 12px; }
       section { background: var(--surface); border-radius: var(--radius); padding: 12px; box-shadow: 0 1px 3px rgb(0 0 0 / 12%); }
       h3 { margin: 0 0 8px; font-size: 15px; }
       ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }
