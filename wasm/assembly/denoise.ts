@@ -22,18 +22,19 @@ const BIN_HZ: f32 = 48000.0 / <f32>FRAME;
 const SMOOTH_POWER: f32 = 0.928; // 0.8 at 8 ms
 const PRESENCE_SMOOTH: f32 = 0.585; // 0.2 at 8 ms
 const NOISE_SMOOTH: f32 = 0.983; // 0.95 at 8 ms
-const PRESENCE_RATIO: f32 = 5.0; // S / Smin above this means speech (MCRA's delta)
-const NOISE_BIAS: f32 = 1.5; // the MCRA recursion under-estimates noise power right after speech
+const PRESENCE_RATIO: f32 = 3.0; // S / Smin above this means speech (MCRA's delta; 5 lost weak speech)
+ // the MCRA recursion under-estimates noise power right after speech
 const MIN_SUBWINDOW: i32 = 72; // hops per minimum-statistics sub-window (192 ms)
 const MIN_SUBWINDOWS: i32 = 8; // about 1.5 s of minimum tracking, as Martin (2001)
 const WARMUP_HOPS: i32 = FRAME / DENOISE_HOP; // until the first frame is full, everything is noise
-const DD_ALPHA: f32 = 0.985;
+const RUNNING_MEAN_HOPS: i32 = 94; // 250 ms
+const DD_ALPHA: f32 = 0.98;
 const XI_MIN: f32 = 0.0032; // -25 dB
 const GAMMA_MAX: f32 = 1000.0;
 const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
 const VOICE_HIGH_BIN: i32 = <i32>(4000.0 / BIN_HZ);
 const VOICE_HOLD_HOPS: i32 = 112; // 300 ms hangover
-const MAX_ATTENUATION_DB: f32 = 30.0;
+const MAX_ATTENUATION_DB: f32 = 40.0;
 
 // exp(0.5 * E1(v)) tabulated over log2(v), the only transcendental part of the LSA gain.
 const LSA_TABLE_SIZE: i32 = 512;
@@ -152,7 +153,7 @@ export function denoiseOutputPtr(): usize {
   return outputBuffer;
 }
 
-/** 0 = pass through unchanged (delayed), 1 = up to 30 dB of attenuation where there is no speech. */
+/** 0 = pass through unchanged (delayed), 1 = up to 40 dB of attenuation where there is no speech. */
 export function denoiseSetStrength(value: f32): void {
   setStrengthInternal(value);
 }
@@ -218,7 +219,9 @@ function trackNoise(): void {
     const speech: f32 = s > PRESENCE_RATIO * floorPower ? 1.0 : 0.0;
     const p: f32 = PRESENCE_SMOOTH * load<f32>(presence + o) + (1.0 - PRESENCE_SMOOTH) * speech;
     store<f32>(presence + o, p);
-    const alpha: f32 = NOISE_SMOOTH + (1.0 - NOISE_SMOOTH) * p;
+    // Until the tracker has seen a quarter second, the noise estimate is a running mean (faster start).
+    const smoothing: f32 = hops < WARMUP_HOPS + RUNNING_MEAN_HOPS ? min<f32>(NOISE_SMOOTH, 1.0 - 1.0 / <f32>(hops - WARMUP_HOPS + 2)) : NOISE_SMOOTH;
+    const alpha: f32 = smoothing + (1.0 - smoothing) * p;
     store<f32>(noise + o, max<f32>(alpha * load<f32>(noise + o) + (1.0 - alpha) * power, 1e-12));
   }
 }
@@ -237,7 +240,7 @@ function applyGain(): void {
   for (let k = 0; k < BINS; k++) {
     const o = <usize>k << 2;
     const power = load<f32>(windowed + o);
-    const lambda = NOISE_BIAS * load<f32>(noise + o);
+    const lambda = load<f32>(noise + o);
     const gamma = min<f32>(power / lambda, GAMMA_MAX);
     const xi = max<f32>(DD_ALPHA * load<f32>(previousCleanSnr + o) + (1.0 - DD_ALPHA) * max<f32>(gamma - 1.0, 0.0), XI_MIN);
     const ratio = xi / (1.0 + xi);
@@ -302,4 +305,5 @@ export function denoiseProcess(): f32 {
   memory.fill(overlap + tail, 0, <usize>DENOISE_HOP << 2);
   return speechProbability;
 }
+
 
