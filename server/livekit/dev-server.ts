@@ -14,6 +14,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   url: string;
+  /** The server's config file; it names the dev server's processes (`pkill -f` in failure tests). */
+  configPath: string;
   apiKey: string;
   apiSecret: string;
   stop(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   return {
     url,
+    configPath,
     apiKey,
     apiSecret,
     async stop() {

@@ -108,6 +108,11 @@ export class LiveKit {
     }
   }
 
+  /** The local dev server this relay started and supervises, if it started one. */
+  get localServer(): DevServer | null {
+    return this.devServer;
+  }
+
   async stop(): Promise<void> {
     await this.devServer?.stop();
   }

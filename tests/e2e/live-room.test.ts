@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -65,6 +66,20 @@ describe('the live room over WebRTC', { timeout: 180_000 }, () => {
     await waitForViewerState(late, 'live', 10_000);
     assert.ok((await framesPresented(late, 2000)) >= 20, 'the late viewer sees a moving picture');
     await early.waitForFunction(() => /^2 watching/.test(document.querySelector('live-shop')!.shadowRoot!.querySelector('[part=viewers]')?.textContent ?? ''), undefined, { timeout: 5000 });
+  });
+
+  it('shows "reconnecting" while the connection recovers from an SFU restart, then plays again', async () => {
+    await late.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStates: string[] }).seenStates = seen;
+      document.addEventListener('live-shop:state', (event) => seen.push(event.detail.state));
+    });
+    // The relay's supervisor restarts the LiveKit it runs; every client has to reconnect.
+    execFileSync('pkill', ['-KILL', '-f', stack.relay.livekit.localServer!.configPath]);
+    await late.waitForFunction(() => (window as unknown as { seenStates: string[] }).seenStates.includes('reconnecting'), undefined, { timeout: 15_000 });
+    await waitForViewerState(late, 'live', 30_000);
+    assert.ok((await framesPresented(late, 2000)) >= 20, 'the picture moves again after reconnecting');
+    assert.equal(await studio.evaluate(() => document.querySelector('live-shop-studio')!.state), 'live');
   });
 
   it('unmutes on tap', async () => {
