@@ -55,5 +55,6 @@ elif [ ! -x "$LIVEKIT_BIN" ]; then
 fi
 
 if [ -n "${1:-}" ]; then
+  mkdir -p "$(dirname "$1")"
   printf 'export LIVEKIT_SERVER_BIN=%q\n' "$LIVEKIT_BIN" > "$1"
 fi
