@@ -8,7 +8,7 @@ import type { MediaStats } from '../../../widget/studio/media/pipeline.ts';
 class FakePipeline implements MediaControlsPipeline {
   options: MediaOptions = { ...MEDIA_DEFAULTS };
   calls: Partial<MediaOptions>[] = [];
-  current: MediaStats = { videoMsPerFrame: 3.25, voiceActive: false, audioMsPerQuantum: 0.02, pacingDelayMs: 20, videoPath: 'insertable-streams' };
+  current: MediaStats = { videoMsPerFrame: 3.25, voiceActive: false, audioMsPerQuantum: 0.02, pacingDelayMs: 20, videoInputFps: 30, videoOutputFps: 30, videoPath: 'insertable-streams' };
   getOptions(): MediaOptions {
     return { ...this.options };
   }

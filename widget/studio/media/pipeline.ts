@@ -17,6 +17,9 @@ export interface MediaStats {
   audioMsPerQuantum: number | null;
   /** Delay the frame pacer holds frames back by (ms). */
   pacingDelayMs: number;
+  /** Camera frames into and out of the video processor per second (insertable-streams path), null otherwise. */
+  videoInputFps: number | null;
+  videoOutputFps: number | null;
   /** 'insertable-streams' (worker), 'canvas' (fallback) or null before processVideo(). */
   videoPath: 'insertable-streams' | 'canvas' | null;
 }
@@ -36,7 +39,9 @@ export class MediaPipeline {
   private worklet: AudioWorkletNode | null = null;
   private videoWorker: Worker | null = null;
   private fallback: CanvasVideoProcessor | null = null;
-  private readonly current: MediaStats = { videoMsPerFrame: null, voiceActive: false, audioMsPerQuantum: null, pacingDelayMs: 0, videoPath: null };
+  private readonly current: MediaStats = {
+    videoMsPerFrame: null, voiceActive: false, audioMsPerQuantum: null, pacingDelayMs: 0, videoInputFps: null, videoOutputFps: null, videoPath: null,
+  };
 
   private constructor(private readonly base: string, private readonly module: WebAssembly.Module, options: MediaOptions) {
     this.options = options;
@@ -78,6 +83,8 @@ export class MediaPipeline {
       if (event.data.type === 'stats') {
         this.current.videoMsPerFrame = event.data.msPerFrame;
         this.current.pacingDelayMs = event.data.pacingDelayMs;
+        this.current.videoInputFps = event.data.inputFps;
+        this.current.videoOutputFps = event.data.outputFps;
       } else {
         console.warn(`live-shop media: video processing stopped: ${event.data.message}`);
       }

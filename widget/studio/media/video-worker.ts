@@ -15,7 +15,9 @@ export type VideoWorkerStart = {
   frameRate: number;
 };
 export type VideoWorkerMessage = VideoWorkerStart | { type: 'options'; options: MediaOptions } | { type: 'stop' };
-export type VideoWorkerReport = { type: 'stats'; msPerFrame: number | null; pacingDelayMs: number } | { type: 'error'; message: string };
+export type VideoWorkerReport =
+  | { type: 'stats'; msPerFrame: number | null; pacingDelayMs: number; inputFps: number; outputFps: number }
+  | { type: 'error'; message: string };
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<VideoWorkerMessage>) => void) | null;
@@ -26,6 +28,8 @@ const MAX_QUEUED = 6;
 let options: MediaOptions | null = null;
 let stopped = false;
 let msPerFrame: number | null = null;
+let framesIn = 0;
+let framesOut = 0;
 
 function formatOf(frame: VideoFrame): { format: PixelFormat; convert: boolean } | null {
   if (frame.format === 'I420' || frame.format === 'NV12') return { format: frame.format, convert: false };
@@ -80,14 +84,29 @@ async function run(start: VideoWorkerStart): Promise<void> {
     const frame = queue.get(seq);
     queue.delete(seq);
     shown = seq;
-    if (frame) void writer.write(frame);
+    if (frame) {
+      framesOut++;
+      void writer.write(frame);
+    }
   }, tickMs);
-  const report = setInterval(() => scope.postMessage({ type: 'stats', msPerFrame: options?.beauty ? msPerFrame : null, pacingDelayMs: pacer.delayMs }), 500);
+  let reportedAt = performance.now();
+  const report = setInterval(() => {
+    const now = performance.now();
+    const seconds = (now - reportedAt) / 1000;
+    scope.postMessage({
+      type: 'stats', msPerFrame: options?.beauty ? msPerFrame : null, pacingDelayMs: pacer.delayMs,
+      inputFps: framesIn / seconds, outputFps: framesOut / seconds,
+    });
+    framesIn = 0;
+    framesOut = 0;
+    reportedAt = now;
+  }, 1000);
 
   try {
     while (!stopped) {
       const { value: frame, done } = await reader.read();
       if (done || !frame) break;
+      framesIn++;
       const current = options;
       const out = current?.beauty ? await beautify(filter, frame) : frame;
       if (current?.pacing) {
@@ -98,6 +117,7 @@ async function run(start: VideoWorkerStart): Promise<void> {
           queue.delete(key);
         }
       } else {
+        framesOut++;
         await writer.write(out);
       }
     }
