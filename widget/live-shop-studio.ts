@@ -255,8 +255,17 @@ export class LiveShopStudioElement extends LitElement {
     try {
       await this.pattern?.resume();
       this.publisher = new Publisher(relayBase(this.server), this.room, this.hostKey);
-      await this.publisher.publish(this.media?.getVideoTracks()[0], this.media?.getAudioTracks()[0], (reason) => {
-        if (this.studioState === 'live' || this.studioState === 'going-live') this.setState('error', `Disconnected from the live server (${reason}). Press "Go live" to resume.`);
+      await this.publisher.publish(this.media?.getVideoTracks()[0], this.media?.getAudioTracks()[0], {
+        onDisconnect: (reason) => {
+          if (this.studioState === 'live' || this.studioState === 'going-live') this.setState('error', `Disconnected from the live server (${reason}). Press "Go live" to resume.`);
+        },
+        // Viewers keep their place while the host's connection recovers; the host sees it happen.
+        onReconnecting: () => {
+          if (this.studioState === 'live') this.message = 'Connection lost, reconnecting… viewers are waiting.';
+        },
+        onReconnected: () => {
+          if (this.studioState === 'live') this.message = 'Reconnected. You are live.';
+        },
       });
       this.setState('going-live', 'Waiting for the server to confirm…');
       this.confirmTimer = setTimeout(() => {

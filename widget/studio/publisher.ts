@@ -30,16 +30,23 @@ export class Publisher {
     return this.room !== null;
   }
 
-  async publish(video: MediaStreamTrack | undefined, audio: MediaStreamTrack | undefined, onDisconnect: (reason: string) => void): Promise<void> {
+  async publish(
+    video: MediaStreamTrack | undefined,
+    audio: MediaStreamTrack | undefined,
+    events: { onDisconnect(reason: string): void; onReconnecting(): void; onReconnected(): void },
+  ): Promise<void> {
     const [lk, minted] = await Promise.all([
       import('livekit-client'),
       relayFetch<MintedToken>(this.server, `${roomPath(this.roomName)}/host-token`, { method: 'POST', hostKey: this.hostKey }),
     ]);
     const { Room, RoomEvent, Track, VideoPresets } = lk;
     const room = new Room({ dynacast: true });
-    room.on(RoomEvent.Disconnected, (reason) => {
-      if (this.room === room) onDisconnect(String(reason ?? 'unknown'));
-    });
+    room
+      .on(RoomEvent.Disconnected, (reason) => {
+        if (this.room === room) events.onDisconnect(String(reason ?? 'unknown'));
+      })
+      .on(RoomEvent.Reconnecting, () => events.onReconnecting())
+      .on(RoomEvent.Reconnected, () => events.onReconnected());
     await room.connect(minted.livekitUrl, minted.token);
     this.room = room;
     if (video) {
