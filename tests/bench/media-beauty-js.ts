@@ -1,7 +1,6 @@
 // The beauty filter's maths (wasm/assembly/beauty.ts) in plain JavaScript, I420 only: the bench's
 // baseline for "what would it cost without WASM". Buffers are allocated once per size, as in WASM.
 
-const EPS = 400;
 
 export class PlainJsBeauty {
   private w = 0;
@@ -89,10 +88,11 @@ export class PlainJsBeauty {
       }
     }
     this.box(half, null, meanI, meanII, hw, hh, r);
+    const eps = (10 + 30 * this.smooth) ** 2;
     for (let i = 0; i < hw * hh; i++) {
       const m = meanI[i];
       const variance = Math.max(meanII[i] - m * m, 0);
-      const a = variance / (variance + EPS);
+      const a = variance / (variance + eps);
       meanII[i] = a;
       meanI[i] = m * (1 - a);
     }

@@ -160,7 +160,7 @@ function qualityTable(core: MediaCoreExports): string {
     const after = lumaOf(frame, w * h);
     const varianceBefore = textureVariance(before, w, h, onSkin);
     const varianceAfter = textureVariance(after, w, h, onSkin);
-    rows.push([label, ssim(before, after, w, h, offSkin, false), ssim(before, after, w, h, offSkin, true), varianceBefore, varianceAfter, 1 - varianceAfter / varianceBefore]);
+    rows.push([label, ssim(before, after, w, h, offSkin, false).toFixed(3), ssim(before, after, w, h, offSkin, true).toFixed(3), varianceBefore, varianceAfter, `${((1 - varianceAfter / varianceBefore) * 100).toFixed(0)}%`]);
   }
   writeBeforeAfter(original, shown!, w);
   const skinShare = skin.reduce((a, b) => a + b, 0) / (w * h);

@@ -3,7 +3,7 @@
 // Per frame:
 //   1. Y is averaged 2x2 into a half-resolution f32 plane I.
 //   2. Guided filter with I as its own guide (He, Sun & Tang 2010), coefficients at half resolution:
-//        a = var / (var + eps),  b = mean * (1 - a),  both box-averaged again.
+//        a = var / (var + eps),  b = mean * (1 - a),  both box-averaged again; eps = (10 + 30 smooth)^2.
 //      Flat, low-variance texture (skin pores) gets a -> 0 (replaced by the local mean); edges, whose
 //      variance is far above eps, keep a -> 1 and stay sharp.
 //   3. Skin weight from the chroma planes: a softened box Cb 77-127, Cr 133-173 (ramps over the 8
@@ -33,7 +33,6 @@ export const BEAUTY_NOT_CONFIGURED: i32 = -4;
 
 const MAX_WIDTH: i32 = 4096;
 const MAX_HEIGHT: i32 = 2304;
-const EPS: f32 = 400.0; // (20 grey levels)^2: texture below this deviation is smoothed away
 const SKIN_MARGIN: f32 = 8.0;
 const SKIN_MEMORY: f32 = 0.6;
 
@@ -180,12 +179,22 @@ function downsampleLuma(luma: usize): void {
   }
 }
 
+/**
+ * The guided filter's eps: texture whose deviation is below sqrt(eps) grey levels is smoothed away.
+ * It grows with the smoothing strength, from 10 levels (pores) to 40 (blemishes; edges are stronger).
+ */
+// @ts-ignore: decorator
+@inline function epsilon(): f32 {
+  const deviation: f32 = 10.0 + 30.0 * smooth;
+  return deviation * deviation;
+}
+
 /** a and b of the guided filter, written over meanII and meanI. */
 function guidedCoefficients(): void {
   const count = halfWidth * halfHeight;
   let i = 0;
   if (useSimd) {
-    const eps = f32x4.splat(EPS);
+    const eps = f32x4.splat(epsilon());
     const one = f32x4.splat(1.0);
     const zero = f32x4.splat(0.0);
     for (; i + 4 <= count; i += 4) {
@@ -201,7 +210,7 @@ function guidedCoefficients(): void {
     const o = <usize>i << 2;
     const m = load<f32>(meanI + o);
     const variance = max<f32>(load<f32>(meanII + o) - m * m, 0.0);
-    const a = variance / (variance + EPS);
+    const a = variance / (variance + epsilon());
     store<f32>(meanII + o, a);
     store<f32>(meanI + o, m * (1.0 - a));
   }
