@@ -72,7 +72,7 @@ describe('the live room over WebRTC', { timeout: 180_000 }, () => {
     await late.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { seenStates: string[] }).seenStates = seen;
-      document.addEventListener('live-shop:state', (event) => seen.push(event.detail.state));
+      document.addEventListener('live-shop:state', (event) => seen.push((event as CustomEvent<{ state: string }>).detail.state));
     });
     // The relay's supervisor restarts the LiveKit it runs; every client has to reconnect.
     execFileSync('pkill', ['-KILL', '-f', stack.relay.livekit.localServer!.configPath]);
