@@ -77,14 +77,19 @@ function percentile(p: number): number {
   return MAX_MS;
 }
 
+/** Posts an action; a connection error counts as a refusal (status 0) rather than ending the run. */
 async function post(path: string, body: unknown): Promise<number> {
-  const response = await fetch(`${options.url}/v1/rooms/${options.room}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await response.arrayBuffer();
-  return response.status;
+  try {
+    const response = await fetch(`${options.url}/v1/rooms/${options.room}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
 }
 
 const sockets: WebSocket[] = [];

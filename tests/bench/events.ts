@@ -65,6 +65,16 @@ async function run(viewers: number): Promise<Row> {
   const relay = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const exited = new Promise((resolve) => relay.once('exit', resolve));
+  try {
+    return await measure(relay, viewers);
+  } finally {
+    relay.stdin!.end(); // the relay stops when its stdin closes
+    await exited;
+  }
+}
+
+async function measure(relay: ChildProcess, viewers: number): Promise<Row> {
   const started = new Promise<{ url: string; pid: number }>((resolve) => lines(relay, (line) => line.startsWith('{') && resolve(JSON.parse(line))));
   const { url, pid } = await started;
   let cpuStart = 0;
@@ -93,8 +103,6 @@ async function run(viewers: number): Promise<Row> {
     load.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
   }).finally(() => load.kill());
   const peak = memoryMb(pid, 'VmHWM');
-  relay.stdin!.end();
-  await new Promise((resolve) => relay.once('exit', resolve));
   return { ...result, relayCpuPercent: cpuPercent, relayRssMb: rss, relayPeakMb: peak };
 }
 

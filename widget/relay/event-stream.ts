@@ -13,6 +13,8 @@ export interface EventStreamOptions {
   room: string;
   /** The studio's connection: it hears everything but is not counted as a viewer. */
   host?: boolean;
+  /** The shopper's chat name, if they have one: the relay announces a named join (not a resume). */
+  name?: () => string | null;
   onEvent(event: StreamEvent): void;
   onStatus(status: StreamStatus): void;
 }
@@ -55,6 +57,8 @@ export class EventStream {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (this.lastSeq >= 0) url.searchParams.set('since', String(this.lastSeq));
     if (this.options.host) url.searchParams.set('role', 'host');
+    const name = this.lastSeq < 0 ? this.options.name?.() : null;
+    if (name) url.searchParams.set('name', name);
     this.options.onStatus(this.attempts === 0 ? 'connecting' : 'reconnecting');
     const socket = new WebSocket(url);
     this.socket = socket;

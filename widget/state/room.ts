@@ -1,6 +1,7 @@
 import { map, onMount, type MapStore } from 'nanostores';
 import { EventStream, type StreamEvent, type StreamStatus } from '../relay/event-stream.ts';
 import { RelayRequestError, relayFetch, roomPath, type RoomInfo } from '../relay/client.ts';
+import { $shopperName } from './shopper.ts';
 
 export interface RoomState {
   /** The room as the relay last described it; null until the first answer. */
@@ -41,10 +42,9 @@ const stores = new Map<string, MapStore<RoomState>>();
  */
 export function roomStore(base: string, room: string, options: { host?: boolean } = {}): MapStore<RoomState> {
   const key = `${base}|${room}|${options.host ? 'host' : 'viewer'}`;
-  let store = stores.get(key);
-  if (store) return store;
+  const existing = stores.get(key);
+  if (existing) return existing;
   const created = map<RoomState>({ info: null, viewers: 0, stream: 'connecting', error: null });
-  store = created;
   stores.set(key, created);
   onMount(created, () => {
     let stream: EventStream | null = null;
@@ -57,6 +57,7 @@ export function roomStore(base: string, room: string, options: { host?: boolean 
           base,
           room,
           host: options.host ?? false,
+          name: () => (options.host ? null : $shopperName.get() || null),
           onStatus: (status) => created.setKey('stream', status),
           onEvent: (event) => handlers.get(event.type)?.forEach((handle) => handle(event, created)),
         });
