@@ -55,7 +55,8 @@ export function pacingConfigure(tick: f64, maxDelay: f64): i32 {
   return 0;
 }
 
-function median(source: StaticArray<f64>, scratch: StaticArray<f64>, count: i32, quantile: f64): f64 {
+/** The `q`-quantile (0..1) of the first `count` values, by insertion sort into `scratch` (count <= 64). */
+function quantile(source: StaticArray<f64>, scratch: StaticArray<f64>, count: i32, q: f64): f64 {
   for (let i = 0; i < count; i++) {
     const value = unchecked(source[i]);
     let j = i - 1;
@@ -65,13 +66,13 @@ function median(source: StaticArray<f64>, scratch: StaticArray<f64>, count: i32,
     }
     unchecked(scratch[j + 1] = value);
   }
-  return unchecked(scratch[<i32>(quantile * <f64>(count - 1) + 0.5)]);
+  return unchecked(scratch[<i32>(q * <f64>(count - 1) + 0.5)]);
 }
 
 function updateCadence(): void {
   const known = min(nextSeq - 1, DURATIONS);
   if (known < 3) return;
-  frameDurationMs = median(durations, sortedDurations, known, 0.5);
+  frameDurationMs = quantile(durations, sortedDurations, known, 0.5);
   const ticks = Math.round(frameDurationMs / tickMs);
   const error = Math.abs(frameDurationMs - ticks * tickMs);
   // Frames until the drift reaches MAX_DRIFT_MS, times the frame duration: the time between glitches.
@@ -95,7 +96,7 @@ export function pacingPush(captureMs: f64, arrivalMs: f64): i32 {
   for (let i = 0; i < known; i++) base = min(base, unchecked(transits[i]));
   baseTransitMs = base;
   for (let i = 0; i < known; i++) unchecked(transits[i] -= base);
-  targetDelayMs = min(median(transits, sortedJitter, known, JITTER_QUANTILE) + DELAY_MARGIN_MS, maxDelayMs);
+  targetDelayMs = min(quantile(transits, sortedJitter, known, JITTER_QUANTILE) + DELAY_MARGIN_MS, maxDelayMs);
   for (let i = 0; i < known; i++) unchecked(transits[i] += base);
   if (targetDelayMs > delayMs) delayMs = targetDelayMs;
   updateCadence();

@@ -57,6 +57,25 @@ describe('MediaPipeline (Chromium, fake devices)', () => {
     expect(camera.getVideoTracks()[0].readyState).to.equal('live', 'the caller keeps its camera');
   });
 
+  it('falls back to a canvas driven by a worker timer where insertable streams are missing', async () => {
+    const scope = globalThis as { MediaStreamTrackProcessor?: unknown };
+    const saved = scope.MediaStreamTrackProcessor;
+    delete scope.MediaStreamTrackProcessor;
+    try {
+      const pipeline = await MediaPipeline.create({ wasmBase: WASM_BASE });
+      const processed = await pipeline.processVideo(camera.getVideoTracks()[0]);
+      expect(pipeline.stats().videoPath).to.equal('canvas');
+      const { width, frames } = await framesPresented(processed, 10);
+      expect(width).to.equal(640);
+      expect(frames).to.be.at.least(10);
+      await waitUntil(() => pipeline.stats().videoMsPerFrame !== null, 'no processing time reported', { timeout: 5000 });
+      pipeline.destroy();
+      expect(processed.readyState).to.equal('ended');
+    } finally {
+      scope.MediaStreamTrackProcessor = saved;
+    }
+  });
+
   it('runs the microphone through the denoise worklet', async () => {
     const pipeline = await MediaPipeline.create({ wasmBase: WASM_BASE });
     const processed = await pipeline.processAudio(camera.getAudioTracks()[0]);
