@@ -17,7 +17,7 @@ export interface ServerControl {
 export function serverControl(rendition: Rendition): ServerControl {
   const { partTarget, targetDuration } = rendition.timing;
   return {
-    partHoldBack: round3(partTarget * 3),
+    partHoldBack: round3(partTarget * 2),
     holdBack: targetDuration * 3,
     canSkipUntil: targetDuration * 6,
   };
@@ -113,6 +113,70 @@ export function mediaPlaylist(rendition: Rendition, options: MediaPlaylistOption
       if (last) lines.push(`#EXT-X-RENDITION-REPORT:URI="${report.uri}",LAST-MSN=${last.msn},LAST-PART=${last.part}`);
     }
   }
+  return lines.join('\n') + '\n';
+}
+
+/** Segments of classic HLS: this many LL-HLS segments make one (6 s with 1 s segments). */
+export const CLASSIC_GROUP = 6;
+export const classicUri = (group: number) => `classic-${group}.m4s`;
+
+export interface ClassicSegment {
+  group: number;
+  segments: Segment[];
+  duration: number;
+  /** Starts a new encoder run (a new init segment). */
+  discontinuity: boolean;
+}
+
+/**
+ * The same stream as classic HLS (RFC 8216, no parts, no blocking): every CLASSIC_GROUP segments
+ * make one, numbered msn / CLASSIC_GROUP. A group is listed once complete; a group in which the
+ * encoder restarted keeps only its segments of the new run, after a discontinuity.
+ */
+export function classicSegments(rendition: Rendition): ClassicSegment[] {
+  const groups = new Map<number, Segment[]>();
+  for (const segment of rendition.segments) {
+    const group = Math.floor(segment.msn / CLASSIC_GROUP);
+    groups.set(group, [...(groups.get(group) ?? []), segment]);
+  }
+  const out: ClassicSegment[] = [];
+  const lastMsn = rendition.segments.at(-1)?.msn ?? -1;
+  for (const [group, all] of groups) {
+    const complete = rendition.ended || lastMsn >= (group + 1) * CLASSIC_GROUP - 1;
+    // The window may have dropped the group's first segments: such a group is not offered.
+    if (!complete || all[0]!.msn !== group * CLASSIC_GROUP && !all[0]!.discontinuity) continue;
+    const restart = all.findLastIndex((s, i) => i > 0 && (s.discontinuity || s.initId !== all[i - 1]!.initId));
+    const segments = restart > 0 ? all.slice(restart) : all;
+    out.push({
+      group,
+      segments,
+      duration: segments.reduce((sum, s) => sum + s.duration, 0),
+      discontinuity: restart > 0 || segments[0]!.discontinuity,
+    });
+  }
+  return out;
+}
+
+export function classicPlaylist(rendition: Rendition): string {
+  const groups = classicSegments(rendition);
+  const lines = [
+    '#EXTM3U',
+    // EXT-X-MAP with fMP4 needs version 6 (RFC 8216 4.3.2.5, 7).
+    '#EXT-X-VERSION:6',
+    `#EXT-X-TARGETDURATION:${rendition.timing.targetDuration * CLASSIC_GROUP}`,
+    `#EXT-X-MEDIA-SEQUENCE:${groups[0]?.group ?? 0}`,
+  ];
+  let mapId = -1;
+  groups.forEach((g, i) => {
+    if (g.discontinuity && i > 0) lines.push('#EXT-X-DISCONTINUITY');
+    const initId = g.segments[0]!.initId;
+    if (initId !== mapId) {
+      lines.push(`#EXT-X-MAP:URI="${initUri(initId)}"`);
+      mapId = initId;
+    }
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(g.segments[0]!.dateTime).toISOString()}`, `#EXTINF:${decimal(g.duration)},`, classicUri(g.group));
+  });
+  if (rendition.ended) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
 }
 

@@ -96,6 +96,11 @@ export class Rendition {
     if (this.segments.length > 0) this.discontinuityNext = true;
   }
 
+  /** Media time 0 of the current run is this wall-clock time (the source knows it better than the spawn time). */
+  setClockOrigin(clockOrigin: number): void {
+    this.clockOrigin = clockOrigin;
+  }
+
   /** Feeds bytes of the encoder's fMP4 output. */
   push(chunk: Buffer): void {
     if (this.ended) return;

@@ -4,6 +4,8 @@
  *   GET /v1/rooms/{room}/hls/{show}/{rendition}/index.m3u8    media playlist (blocking reload, delta updates)
  *   GET /v1/rooms/{room}/hls/{show}/{rendition}/init-{n}.mp4  init segment of encoder run n
  *   GET /v1/rooms/{room}/hls/{show}/{rendition}/part-{msn}.{i}.m4s, seg-{msn}.m4s
+ *   GET /v1/rooms/{room}/hls/classic.m3u8, .../{rendition}/classic.m3u8, classic-{n}.m4s
+ *       the same show as classic HLS with 6 s segments, for players without LL-HLS and for comparison
  * Media URLs carry the show id, so their bytes never change and a CDN may keep them forever.
  */
 import type { ServerResponse } from 'node:http';
@@ -12,7 +14,7 @@ import type { RequestContext, Router } from '../http/router.ts';
 import { roomName } from '../http/validate.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { HlsOrigin, Show } from './origin.ts';
-import { mediaPlaylist, multivariantPlaylist } from './playlist.ts';
+import { classicPlaylist, classicSegments, mediaPlaylist, multivariantPlaylist } from './playlist.ts';
 import type { Position, Rendition } from './rendition.ts';
 
 export interface HlsRoutesDeps {
@@ -30,7 +32,11 @@ export const hlsPath = (room: string) => `/v1/rooms/${room}/hls/index.m3u8`;
 export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
   const { origin, rooms } = deps;
 
-  router.on('GET', '/v1/rooms/{room}/hls/index.m3u8', async (ctx) => {
+  for (const [file, media] of [['index.m3u8', 'index.m3u8'], ['classic.m3u8', 'classic.m3u8']] as const) {
+    router.on('GET', `/v1/rooms/{room}/hls/${file}`, (ctx) => serveMultivariant(ctx, media));
+  }
+
+  async function serveMultivariant(ctx: RequestContext, media: string): Promise<void> {
     const room = roomName(ctx.params.room!);
     if (!rooms.get(room)) throw notFound(`room "${room}" does not exist`);
     let show = origin.get(room);
@@ -40,9 +46,9 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
     }
     if (!show) throw notFound(`room "${room}" has no HLS stream: it is not live`);
     if (!show.ready) throw unavailable('hls_starting', 'the stream is starting; retry in a second');
-    const body = multivariantPlaylist(show.renditions, (r) => `${show.id}/${r.name}/index.m3u8`);
+    const body = multivariantPlaylist(show.renditions, (r) => `${show.id}/${r.name}/${media}`);
     send(ctx, 200, PLAYLIST_TYPE, body, show.ended ? 'public, max-age=60' : 'public, max-age=1');
-  });
+  }
 
   router.on('GET', '/v1/rooms/{room}/hls/{show}/{rendition}/{file}', async (ctx) => {
     const room = roomName(ctx.params.room!);
@@ -52,12 +58,20 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
     if (!rendition) throw notFound(`no rendition "${ctx.params.rendition}"`);
     const file = ctx.params.file!;
     if (file === 'index.m3u8') return servePlaylist(ctx, show, rendition);
+    if (file === 'classic.m3u8') {
+      return send(ctx, 200, PLAYLIST_TYPE, classicPlaylist(rendition), rendition.ended ? 'public, max-age=86400' : 'public, max-age=2');
+    }
     let match: RegExpExecArray | null;
     if ((match = /^part-(\d{1,9})\.(\d{1,4})\.m4s$/.exec(file))) return servePart(ctx, rendition, Number(match[1]), Number(match[2]));
     if ((match = /^seg-(\d{1,9})\.m4s$/.exec(file))) {
       const segment = rendition.findSegment(Number(match[1]));
       if (!segment?.data) throw notFound(`segment ${match[1]} is not available`);
       return send(ctx, 200, 'video/mp4', segment.data, IMMUTABLE);
+    }
+    if ((match = /^classic-(\d{1,9})\.m4s$/.exec(file))) {
+      const group = classicSegments(rendition).find((g) => g.group === Number(match![1]));
+      if (!group || group.segments.some((s) => !s.data)) throw notFound(`classic segment ${match[1]} is not available`);
+      return send(ctx, 200, 'video/mp4', Buffer.concat(group.segments.map((s) => s.data!)), IMMUTABLE);
     }
     if ((match = /^init-(\d{1,6})\.mp4$/.exec(file))) {
       const init = rendition.inits.get(Number(match[1]));

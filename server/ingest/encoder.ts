@@ -61,6 +61,11 @@ export class Encoder {
     if (!this.stopped) this.launch();
   }
 
+  /** The source wrote the run's first frame at `at` (epoch ms): that is media time 0, for PROGRAM-DATE-TIME. */
+  markStart(at: number): void {
+    for (const rendition of this.options.show.renditions) rendition.setClockOrigin(at);
+  }
+
   /** The process id of the running ffmpeg, or null. */
   get pid(): number | null {
     return this.child?.pid ?? null;
@@ -136,7 +141,7 @@ export class Encoder {
     ladder.forEach((rung, i) => {
       args.push(
         '-map', `[v${i}]`, '-map', '1:a',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-threads', '2',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'main', '-threads', '2',
         '-b:v', `${rung.videoKbps}k`, '-maxrate', `${rung.videoKbps}k`, '-bufsize', `${Math.round(rung.videoKbps / 2)}k`,
         // A keyframe exactly every segment: segments start on keyframes and all renditions align.
         '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',

@@ -1,6 +1,6 @@
 import {
   AudioStream, Room, RoomEvent, TrackKind, VideoBufferType, VideoStream, dispose,
-  type RemoteParticipant, type RemoteTrack, type VideoFrame,
+  type RemoteParticipant, type RemoteTrack, type RemoteTrackPublication, type VideoFrame,
 } from '@livekit/rtc-node';
 import type { Writable } from 'node:stream';
 import { HOST_IDENTITY_PREFIX, type LiveKit } from '../livekit/livekit.ts';
@@ -10,7 +10,7 @@ export interface LiveKitSourceOptions {
   room: string;
   livekit: LiveKit;
   fps: number;
-  /** Called once the host's first frame is known: returns the encoder for that source size. */
+  /** Called once the source size is known (announced by the host, or of the frames that arrive): returns the encoder. */
   onFirstFrame(width: number, height: number): Encoder;
 }
 
@@ -19,6 +19,8 @@ const SAMPLE_RATE = 48_000;
 const MAX_AUDIO_QUEUE_MS = 200;
 const RECONNECT_DELAY_MS = 2000;
 const STOP_STEP_MS = 3000;
+/** How long to wait for the host's full-size simulcast layer before encoding what arrives. */
+const SETTLE_MS = 3000;
 
 /** Waits for `work` at most `ms`; its failure or lateness is ignored. */
 function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
@@ -64,6 +66,7 @@ export class LiveKitSource implements EncoderSource {
   private audioQueue: Buffer[] = [];
   private audioQueued = 0;
   private pacer: NodeJS.Timeout | null = null;
+  private firstWrite = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LiveKitSourceOptions) {}
@@ -85,6 +88,7 @@ export class LiveKitSource implements EncoderSource {
   }
 
   attach(video: Writable, audio: Writable): void {
+    this.firstWrite = true;
     this.video = video;
     this.audio = audio;
     this.audioQueue = [];
@@ -116,9 +120,10 @@ export class LiveKitSource implements EncoderSource {
     if (this.stopped) return;
     const room = new Room();
     this.room = room;
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, publication: RemoteTrackPublication, participant: RemoteParticipant) => {
       if (!participant.identity.startsWith(HOST_IDENTITY_PREFIX)) return;
-      if (track.kind === TrackKind.KIND_VIDEO) void this.readVideo(track);
+      const announced = publication.width && publication.height ? { width: publication.width & ~1, height: publication.height & ~1 } : null;
+      if (track.kind === TrackKind.KIND_VIDEO) void this.readVideo(track, announced);
       else if (track.kind === TrackKind.KIND_AUDIO) void this.readAudio(track);
     });
     room.on(RoomEvent.Disconnected, () => this.scheduleReconnect(room));
@@ -141,15 +146,25 @@ export class LiveKitSource implements EncoderSource {
     }, RECONNECT_DELAY_MS);
   }
 
-  private async readVideo(track: RemoteTrack): Promise<void> {
+  /**
+   * The SFU starts a new subscriber on a low simulcast layer and moves up as bandwidth allows, so
+   * the ladder comes from the size the host announced, and the encoder starts once that layer
+   * arrives (or after SETTLE_MS with whatever arrives): fewer restarts, a ladder of the real size.
+   */
+  private async readVideo(track: RemoteTrack, announced: { width: number; height: number } | null): Promise<void> {
+    let firstAt: number | null = null;
     for await (const event of new VideoStream(track)) {
       if (this.stopped) break;
       this.latest = event.frame;
-      if (!this.encoder) {
-        this.size = evenSize(event.frame);
-        this.encoder = this.options.onFirstFrame(this.size.width, this.size.height);
-        this.encoder.start();
-      }
+      if (this.encoder) continue;
+      firstAt ??= Date.now();
+      const size = evenSize(event.frame);
+      const settled = announced === null || (size.width === announced.width && size.height === announced.height) || Date.now() - firstAt > SETTLE_MS;
+      if (!settled) continue;
+      this.size = size;
+      const ladderSource = announced ?? size;
+      this.encoder = this.options.onFirstFrame(ladderSource.width, ladderSource.height);
+      this.encoder.start();
     }
   }
 
@@ -199,6 +214,11 @@ export class LiveKitSource implements EncoderSource {
       return;
     }
     this.video.write(cropI420(frame.convert(VideoBufferType.I420), this.size.width, this.size.height));
+    if (this.firstWrite) {
+      // ffmpeg stamps video with the time it reads it: this first frame is media time 0.
+      this.firstWrite = false;
+      this.encoder?.markStart(Date.now());
+    }
   }
 
   /** Exactly `bytes` of queued sound, padded with silence when the host sent less. */

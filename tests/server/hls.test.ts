@@ -279,6 +279,25 @@ describe('LL-HLS origin', () => {
     assert.ok(v2.skipped > 0);
   });
 
+  it('serves the same stream as classic HLS with 6 s segments, made of six LL-HLS segments each', async () => {
+    const classicMultivariant = await get(`/v1/rooms/${ROOM}/hls/classic.m3u8`);
+    assert.equal(classicMultivariant.status, 200);
+    const classicPath = new URL(classicMultivariant.text.split('\n').find((l) => l.endsWith('classic.m3u8'))!, `${relay.url}/v1/rooms/${ROOM}/hls/`).pathname;
+    assert.equal(base(classicPath), base(media[0]!));
+    const classic = await get(classicPath);
+    assert.equal(classic.status, 200);
+    assert.match(classic.text, /#EXT-X-TARGETDURATION:6\n/);
+    assert.doesNotMatch(classic.text, /#EXT-X-PART|#EXT-X-SERVER-CONTROL|#EXT-X-PRELOAD-HINT/);
+    const groups = [...classic.text.matchAll(/#EXTINF:([\d.]+),\n(classic-(\d+)\.m4s)/g)];
+    assert.ok(groups.length >= 1, classic.text);
+    const [, duration, uri, group] = groups[0]!;
+    assert.ok(Math.abs(Number(duration) - 6) < 0.1, `a classic segment lasts about 6 s (${duration})`);
+    const whole = await get(base(classicPath) + uri);
+    const parts = await Promise.all(Array.from({ length: 6 }, (_, i) => get(`${base(media[0]!)}seg-${Number(group) * 6 + i}.m4s`)));
+    assert.ok(parts.every((p) => p.status === 200));
+    assert.ok(Buffer.concat(parts.map((p) => p.bytes)).equals(whole.bytes), 'a classic segment is its six LL-HLS segments');
+  });
+
   it('tells players WebRTC is full when the room reaches the capacity setting', async () => {
     const { EventHub } = await import('../../server/events/hub.ts');
     const viewers = EventHub.prototype.viewers;
