@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 
 const args = process.argv.slice(2);
@@ -54,6 +55,10 @@ interface Row {
   relayCpuPercent: number;
   relayRssMb: number;
   relayPeakMb: number;
+  /** Relay CPU time per chat message delivered to one viewer: comparable even on a busy machine. */
+  relayMicrosPerDelivery: number;
+  /** The machine's 1-minute load average at the end: above 2 (cores), other work shared the CPUs. */
+  loadAverage: number;
   generatorCpuPercent: number;
   chatsSent: number;
   likesSent: number;
@@ -80,18 +85,20 @@ async function measure(relay: ChildProcess, viewers: number): Promise<Row> {
   let cpuStart = 0;
   let wallStart = 0;
   let cpuPercent = 0;
+  let cpuSeconds = 0;
   let rss = 0;
   const load = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/events-load.ts', url, ROOM, String(viewers), String(seconds), String(CHAT_PER_SECOND), String(LIKES_PER_SECOND)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const result = await new Promise<Omit<Row, 'relayCpuPercent' | 'relayRssMb' | 'relayPeakMb'>>((resolve, reject) => {
+  const result = await new Promise<Omit<Row, 'relayCpuPercent' | 'relayRssMb' | 'relayPeakMb' | 'relayMicrosPerDelivery' | 'loadAverage'>>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error('load generator did not finish in time')), (seconds + 120) * 1000);
     lines(load, (line) => {
       if (line === 'measure-start') {
         cpuStart = cpuTicks(pid);
         wallStart = Date.now();
       } else if (line === 'measure-end') {
-        cpuPercent = Math.round(((cpuTicks(pid) - cpuStart) / TICKS / ((Date.now() - wallStart) / 1000)) * 100);
+        cpuSeconds = (cpuTicks(pid) - cpuStart) / TICKS;
+        cpuPercent = Math.round((cpuSeconds / ((Date.now() - wallStart) / 1000)) * 100);
         rss = memoryMb(pid, 'VmRSS');
       } else if (line.startsWith('result ')) {
         clearTimeout(timeout);
@@ -103,7 +110,14 @@ async function measure(relay: ChildProcess, viewers: number): Promise<Row> {
     load.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
   }).finally(() => load.kill());
   const peak = memoryMb(pid, 'VmHWM');
-  return { ...result, relayCpuPercent: cpuPercent, relayRssMb: rss, relayPeakMb: peak };
+  return {
+    ...result,
+    relayCpuPercent: cpuPercent,
+    relayRssMb: rss,
+    relayPeakMb: peak,
+    relayMicrosPerDelivery: result.delivered > 0 ? Math.round((cpuSeconds * 1e6 * 100) / result.delivered) / 100 : 0,
+    loadAverage: Math.round(loadavg()[0]! * 10) / 10,
+  };
 }
 
 const rows: Row[] = [];
@@ -113,10 +127,10 @@ for (const viewers of counts) {
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | resyncs | relay CPU (1 core) | relay RSS (peak) MB | generator CPU');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | resyncs | relay CPU (1 core) | µs/delivery | relay RSS (peak) MB | generator CPU | load avg');
 for (const r of rows) {
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(r.resyncs, 7)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(r.resyncs, 7)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayMicrosPerDelivery, 11)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.loadAverage, 8)}`,
   );
 }
 console.log(JSON.stringify({ bench: 'events', seconds, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));
