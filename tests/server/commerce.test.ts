@@ -127,6 +127,8 @@ describe('commerce', () => {
       const badKey = await claimCoupon(id, shopper('exp'), 'short');
       assert.equal(badKey.status, 400);
       assert.equal((badKey.body.error as { code: string }).code, 'invalid_idempotency_key');
+      const tooBig = await api(relay, 'POST', path(`/coupons/${id}/claim`), { shopper: shopper('big'), pad: 'x'.repeat(4000) });
+      assert.equal(tooBig.status, 413, 'a viewer action is at most 2 KB');
     });
 
     it('rate-limits one shopper hammering claims and says when to retry', async () => {
