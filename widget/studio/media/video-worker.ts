@@ -71,23 +71,19 @@ async function run(start: VideoWorkerStart): Promise<void> {
   const queue = new Map<number, VideoFrame>();
   let shown = -1;
 
+  // The pacer says when frames are due on the encoder's tick. A late timer (a loaded CPU) must not
+  // cost frames: everything due is handed over in order, only the timing is evened out.
   const tick = setInterval(() => {
     if (!options?.pacing) return;
     const seq = pacer.select(performance.now());
     if (seq < 0 || seq === shown) return;
     for (const [key, frame] of queue) {
-      if (key < seq) {
-        frame.close();
-        queue.delete(key);
-      }
-    }
-    const frame = queue.get(seq);
-    queue.delete(seq);
-    shown = seq;
-    if (frame) {
+      if (key > seq) break;
+      queue.delete(key);
       framesOut++;
       void writer.write(frame);
     }
+    shown = seq;
   }, tickMs);
   let reportedAt = performance.now();
   const report = setInterval(() => {
