@@ -254,6 +254,7 @@ export class LiveShopStudioElement extends LitElement {
     this.setState('going-live', 'Connecting…');
     try {
       await this.pattern?.resume();
+      await this.pipeline?.resume();
       this.publisher = new Publisher(relayBase(this.server), this.room, this.hostKey);
       await this.publisher.publish(this.media?.getVideoTracks()[0], this.media?.getAudioTracks()[0], {
         onDisconnect: (reason) => {

@@ -37,6 +37,7 @@ export class MediaPipeline {
   private options: MediaOptions;
   private readonly cleanups: (() => void)[] = [];
   private worklet: AudioWorkletNode | null = null;
+  private audioContext: AudioContext | null = null;
   private videoWorker: Worker | null = null;
   private fallback: CanvasVideoProcessor | null = null;
   private readonly current: MediaStats = {
@@ -116,6 +117,9 @@ export class MediaPipeline {
     const destination = context.createMediaStreamDestination();
     source.connect(node).connect(destination);
     this.worklet = node;
+    this.audioContext = context;
+    // Without a user gesture yet the context starts suspended (autoplay policy): resume() on the first click.
+    void context.resume();
     this.cleanups.push(() => {
       node.port.onmessage = null;
       source.disconnect();
@@ -123,6 +127,14 @@ export class MediaPipeline {
       void context.close();
     });
     return destination.stream.getAudioTracks()[0];
+  }
+
+  /**
+   * Starts the audio processing if the browser held it back until a user gesture (autoplay policy):
+   * call it from a click handler, e.g. "Go live". Until then the processed microphone is silent.
+   */
+  async resume(): Promise<void> {
+    if (this.audioContext && this.audioContext.state !== 'running') await this.audioContext.resume();
   }
 
   /** Applies at once to both processors; throws a MediaOptionError naming a bad option. */
@@ -147,6 +159,7 @@ export class MediaPipeline {
   destroy(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.worklet = null;
+    this.audioContext = null;
     this.videoWorker = null;
     this.fallback = null;
   }
