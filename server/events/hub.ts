@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Db } from '../store/db.ts';
 import { EventLog, RETAINED_EVENTS_PER_ROOM, type RoomEvent } from './log.ts';
@@ -228,8 +229,8 @@ export class EventHub {
         continue;
       }
       if (client.sentSeq < batch[0]!.seq) {
-        frame ??= Buffer.from(JSON.stringify(batch));
-        ws.send(frame, { binary: false });
+        frame ??= prepareTextFrame(JSON.stringify(batch));
+        writeFrame(ws, frame);
       } else {
         // Joined during this tick: it already has everything up to its snapshot or resume point.
         ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
@@ -253,6 +254,23 @@ export class EventHub {
     client.ws.send(JSON.stringify(snapshot));
     client.sentSeq = snapshot.seq;
   }
+}
+
+/**
+ * Fan-out writes the same frame to thousands of sockets: it is framed once (a server does not
+ * mask, and this server does not compress) and written to each socket as is, instead of ws
+ * framing it again for every client. `Sender.frame` is ws's own framing.
+ */
+function prepareTextFrame(payload: string): Buffer {
+  // ws exports its Sender at run time; its type declarations leave it out.
+  const { frame } = (wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
+  return Buffer.concat(frame(Buffer.from(payload), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true }));
+}
+
+/** Writes a prepared frame; ws's bufferedAmount still counts it, as it reads the socket's queue. */
+function writeFrame(ws: WebSocket, frame: Buffer): void {
+  const socket = (ws as unknown as { _socket: Duplex | null })._socket;
+  if (socket?.writable) socket.write(frame);
 }
 
 function parseSince(raw: string | null): number | null {
