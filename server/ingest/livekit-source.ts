@@ -67,6 +67,7 @@ export class LiveKitSource implements EncoderSource {
   private audioQueued = 0;
   private pacer: NodeJS.Timeout | null = null;
   private firstWrite = false;
+  private pacerGeneration = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LiveKitSourceOptions) {}
@@ -97,6 +98,7 @@ export class LiveKitSource implements EncoderSource {
   }
 
   detach(): void {
+    this.pacerGeneration += 1;
     this.video = null;
     this.audio = null;
     if (this.pacer) clearTimeout(this.pacer);
@@ -180,13 +182,19 @@ export class LiveKitSource implements EncoderSource {
     }
   }
 
-  /** Ticks at the output frame rate on a drift-free schedule. */
+  /**
+   * Ticks at the output frame rate on a drift-free schedule. A tick may restart the encoder,
+   * which detaches and attaches (starting a new schedule): the old schedule then stops itself.
+   */
   private startPacer(): void {
     const period = 1000 / this.options.fps;
     const started = performance.now();
+    const schedule = ++this.pacerGeneration;
     let tick = 0;
     const run = () => {
+      if (schedule !== this.pacerGeneration || !this.video) return;
       this.tick();
+      if (schedule !== this.pacerGeneration || !this.video) return;
       tick += 1;
       this.pacer = setTimeout(run, Math.max(0, started + tick * period - performance.now()));
     };

@@ -3,13 +3,17 @@
  * honest way: the studio's test pattern writes its capture time into every frame, and the viewer
  * reads it back from the frame being displayed (requestVideoFrameCallback), on one clock.
  *
- *   npm run bench:latency -- [--seconds 30] [--transports webrtc]
+ *   npm run bench:latency -- [--seconds 30] [--transports webrtc,hls,hls-classic]
+ *
+ * `hls` is the element on LL-HLS (hls.js); `hls-classic` the same show as classic HLS with 6 s
+ * segments (tests/bench/hls-classic.ts), for the ratio.
  *
  * Prints a table and one JSON line per transport.
  */
 import type { Page } from 'playwright-core';
 import { readClockCode } from '../../widget/studio/clock-code.ts';
-import { goLive, launchChromium, newPage, openStudio, startStack, waitForViewerState } from '../e2e/harness.ts';
+import { DEMO_ROOM, goLive, launchChromium, newPage, openStudio, startStack, waitForViewerState } from '../e2e/harness.ts';
+import { measureClassicHls } from './hls-classic.ts';
 
 interface Figures {
   transport: string;
@@ -31,7 +35,7 @@ const option = (name: string, fallback: string): string => {
   return index >= 0 && args[index + 1] ? args[index + 1]! : fallback;
 };
 const seconds = Number(option('seconds', '30'));
-const transports = option('transports', 'webrtc').split(',');
+const transports = option('transports', 'webrtc,hls,hls-classic').split(',');
 if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be a number >= 5');
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -111,7 +115,17 @@ try {
   for (const transport of transports) {
     const page = await newPage(browser, `viewer-${transport}`);
     await page.addInitScript({ content: FIRST_FRAME_PROBE });
-    rows.push(await measure(page, stack.url, transport));
+    if (transport === 'hls-classic') {
+      const classic = await measureClassicHls(page, stack.url, DEMO_ROOM, seconds);
+      const sorted = [...classic.latencies].sort((a, b) => a - b);
+      rows.push({
+        transport, samples: sorted.length, unreadable: classic.unreadable, p50: percentile(sorted, 50), p95: percentile(sorted, 95),
+        mean: sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length), min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN,
+        ttffFromNavigationMs: classic.firstFrameMs, ttffFromLiveMs: NaN, seconds,
+      });
+    } else {
+      rows.push(await measure(page, stack.url, transport));
+    }
     await page.close();
   }
 } finally {
@@ -126,4 +140,7 @@ console.log('--- | --- | --- | --- | --- | --- | --- | --- | ---');
 for (const r of rows) {
   console.log(`${r.transport} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.min)} | ${ms(r.max)} | ${r.samples} | ${r.unreadable} | ${ms(r.ttffFromNavigationMs)} | ${ms(r.ttffFromLiveMs)}`);
 }
+const ll = rows.find((r) => r.transport === 'hls');
+const classicRow = rows.find((r) => r.transport === 'hls-classic');
+if (ll && classicRow) console.log(`\nclassic HLS (6 s segments) p50 / LL-HLS p50: ${(classicRow.p50 / ll.p50).toFixed(1)}x`);
 for (const r of rows) console.log(JSON.stringify({ bench: 'latency', ...r }));
