@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import { startRelay, type Relay } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { attributes, completeSegments, lastPart, parseMediaPlaylist, type MediaPlaylist } from './hls-playlist.ts';
@@ -299,16 +300,30 @@ describe('LL-HLS origin', () => {
   });
 
   it('tells players WebRTC is full when the room reaches the capacity setting', async () => {
-    const { EventHub } = await import('../../server/events/hub.ts');
-    const viewers = EventHub.prototype.viewers;
-    EventHub.prototype.viewers = () => 2;
+    // Two shoppers watching (the capacity is 2 here): the room's event stream counts them.
+    const sockets = [0, 1].map(() => new WebSocket(`${relay.url.replace('http', 'ws')}/v1/rooms/${ROOM}/events`));
     try {
-      const info = JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
+      await Promise.all(sockets.map((ws) => new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      })));
+      let info = JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
+      for (let i = 0; i < 20 && info.viewers < 2; i += 1) {
+        await sleep(100);
+        info = JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
+      }
+      assert.equal(info.viewers, 2);
       assert.equal(info.player.webrtcFull, true);
-      assert.deepEqual(info.player.transports, ['hls']);
+      assert.deepEqual(info.player.transports, ['hls'], 'new players are sent to LL-HLS');
     } finally {
-      EventHub.prototype.viewers = viewers;
+      for (const ws of sockets) ws.close();
     }
+    let after = JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
+    for (let i = 0; i < 20 && after.viewers > 1; i += 1) {
+      await sleep(100);
+      after = JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
+    }
+    assert.deepEqual(after.player.transports, ['webrtc', 'hls'], 'below capacity WebRTC is offered again');
   });
 
   it('returns 503 when a blocked reload waits longer than three target durations', async () => {
