@@ -67,7 +67,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   const hub: EventHub = new EventHub(db, (room) => {
     const found = rooms.get(room);
     return found ? publicRoom(found, hub, hls.player) : null;
-  });
+  }, { tickMs: config.eventTickMs });
   events = hub;
 
   router.on('GET', '/v1/health', () => ({ status: 'ok' }));

@@ -23,6 +23,8 @@ export interface RelayConfig {
   staticDir: string | null;
   /** `LIVE_SHOP_DEMO` (0): serve the demo storefront at `/` and the studio at `/studio`. */
   serveDemo: boolean;
+  /** `LIVE_SHOP_EVENT_TICK_MS` (100): room events are sent in one frame per client per tick. */
+  eventTickMs: number;
   /** `LIVE_SHOP_HLS_SOURCE` (livekit): what feeds the LL-HLS fallback of a live room: `livekit` (the host,
    *  through a hidden subscriber), `test-pattern` (an ffmpeg test source, for tests and benches) or `off`. */
   hlsSource: 'livekit' | 'test-pattern' | 'off';
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     hostTokenTtlSeconds: integer(env, 'LIVE_SHOP_HOST_TOKEN_TTL', 21600, 60, 604800),
     staticDir: env.LIVE_SHOP_STATIC === '' ? null : env.LIVE_SHOP_STATIC || 'dist/widget',
     serveDemo: env.LIVE_SHOP_DEMO === '1',
+    eventTickMs: integer(env, 'LIVE_SHOP_EVENT_TICK_MS', 100, 10, 1000),
     hlsSource: oneOf(env, 'LIVE_SHOP_HLS_SOURCE', ['livekit', 'test-pattern', 'off'] as const, 'livekit'),
     webrtcCapacity: integer(env, 'LIVE_SHOP_WEBRTC_CAPACITY', 500, 0, 1_000_000),
     livekit: {

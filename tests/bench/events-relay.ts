@@ -17,6 +17,7 @@ const relay = await startRelay(
     LIVE_SHOP_PORT: '0',
     LIVE_SHOP_DB: join(dir, 'relay.sqlite'),
     LIVEKIT_SERVER_BIN: process.env.LIVEKIT_SERVER_BIN,
+    LIVE_SHOP_EVENT_TICK_MS: process.env.LIVE_SHOP_EVENT_TICK_MS,
   }),
 );
 // Left "scheduled": chat and likes work, and no video ingest runs to blur the figures.

@@ -3,7 +3,7 @@
  * count, a fresh relay process and a separate load-generator process (N WebSocket viewers, 20
  * chat messages/s and 200 likes/s over HTTP); reports chat delivery delay p50/p99 (post to
  * receipt, every message at every viewer), the relay's CPU (% of one core) and memory.
- * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15`.
+ * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ const arg = (name: string, fallback: string): string => {
 };
 const counts = arg('viewers', '1000,5000,10000').split(',').map(Number);
 const seconds = Number(arg('seconds', '15'));
+const tickMs = Number(arg('tick', '100'));
 const CHAT_PER_SECOND = 20;
 const LIKES_PER_SECOND = 200;
 if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds >= 5 && seconds <= 120)) {
@@ -69,6 +70,7 @@ interface Row {
 async function run(viewers: number): Promise<Row> {
   const relay = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs) },
   });
   const exited = new Promise((resolve) => relay.once('exit', resolve));
   try {
@@ -122,7 +124,7 @@ async function measure(relay: ChildProcess, viewers: number): Promise<Row> {
 
 const rows: Row[] = [];
 for (const viewers of counts) {
-  console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s`);
+  console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s, ${tickMs} ms tick`);
   rows.push(await run(viewers));
 }
 
@@ -133,4 +135,4 @@ for (const r of rows) {
     `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(r.resyncs, 7)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayMicrosPerDelivery, 11)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.loadAverage, 8)}`,
   );
 }
-console.log(JSON.stringify({ bench: 'events', seconds, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));
+console.log(JSON.stringify({ bench: 'events', seconds, tickMs, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));
