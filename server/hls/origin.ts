@@ -38,19 +38,29 @@ export class Show {
   }
 }
 
+/** How long an ended show's window stays in memory (about 10 MB per show with the default ladder). */
+export const ENDED_RETENTION_MS = 60 * 60 * 1000;
+
 /**
  * The HLS side of the relay: the newest show of each room. An ended show stays (with ENDLIST)
- * until the room goes live again, so late players and caches still get the whole window.
+ * for `endedRetentionMs` or until the room goes live again, so late players and caches still get
+ * its last window; segments are kept in memory only (no replay storage yet).
  */
 export class HlsOrigin {
   private readonly shows = new Map<string, Show>();
   private readonly listeners = new Set<(show: Show) => void>();
+  private readonly evictions = new Map<string, NodeJS.Timeout>();
 
-  constructor(readonly timing: HlsTiming) {}
+  constructor(
+    readonly timing: HlsTiming,
+    private readonly endedRetentionMs = ENDED_RETENTION_MS,
+  ) {}
 
   /** Starts a new show for the room, ending the previous one. */
   open(room: string, specs: RenditionSpec[], id = Date.now().toString(36)): Show {
     this.shows.get(room)?.end();
+    clearTimeout(this.evictions.get(room));
+    this.evictions.delete(room);
     const show = new Show(room, id, this.timing, specs);
     this.shows.set(room, show);
     for (const listener of this.listeners) listener(show);
@@ -62,7 +72,16 @@ export class HlsOrigin {
   }
 
   end(room: string): void {
-    this.shows.get(room)?.end();
+    const show = this.shows.get(room);
+    if (!show) return;
+    show.end();
+    clearTimeout(this.evictions.get(room));
+    const timer = setTimeout(() => {
+      this.evictions.delete(room);
+      if (this.shows.get(room) === show) this.shows.delete(room);
+    }, this.endedRetentionMs);
+    timer.unref();
+    this.evictions.set(room, timer);
   }
 
   /** Hears every new show (the routes wake players that wait for one). */
@@ -73,5 +92,7 @@ export class HlsOrigin {
 
   close(): void {
     for (const show of this.shows.values()) show.end();
+    for (const timer of this.evictions.values()) clearTimeout(timer);
+    this.evictions.clear();
   }
 }
