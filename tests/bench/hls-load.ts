@@ -169,6 +169,9 @@ try {
   const c = result.cpuCores;
   console.log(`| ${VIEWERS} | ${result.requestsPerSecond} | ${measured} | ${d.p50} | ${d.p95} | ${d.p99} | ${d.max} | ${c.origin} | ${c.ffmpeg} | ${c.driver} |`);
   console.log(`p99 delay / part duration: ${(d.p99 / 200).toFixed(2)} (goal <= 1 at 2000 viewers on one core)`);
+  // What one core of origin would carry at this cost per request (each viewer: 2 requests per 200 ms part).
+  const microsPerRequest = (originCpu * 1e6) / Math.max(1, requests * (wall / ((end - started) / 1000)));
+  console.log(`origin CPU per request: ${microsPerRequest.toFixed(0)} µs -> one core ≈ ${Math.round(1e6 / microsPerRequest)} req/s ≈ ${Math.round(1e6 / microsPerRequest / 10)} viewers at the live edge`);
   console.log(JSON.stringify({ bench: 'hls-load', ...result }));
   if (failures > requests * 0.01) exitCode = 1;
 } catch (error) {

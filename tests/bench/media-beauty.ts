@@ -19,15 +19,18 @@ function i420Frame(width: number, height: number): Uint8Array {
   return new Uint8Array(execFileSync('ffmpeg', ['-loglevel', 'error', '-i', PORTRAIT, '-vf', `scale=${width}:${height},format=yuv420p`, '-f', 'rawvideo', '-'], { maxBuffer: 64 * 1024 * 1024 }));
 }
 
+/** Median time per frame: robust to other processes on a shared machine. */
 function timeFrames(frame: Uint8Array, count: number, process: (f: Uint8Array) => void): number {
   const work = frame.slice();
   for (let i = 0; i < 3; i++) process(work); // warm-up (JIT, first-frame allocation)
-  const started = performance.now();
+  const times: number[] = [];
   for (let i = 0; i < count; i++) {
     work.set(frame);
+    const started = performance.now();
     process(work);
+    times.push(performance.now() - started);
   }
-  return (performance.now() - started) / count;
+  return times.sort((a, b) => a - b)[count >> 1];
 }
 
 function speedTable(core: MediaCoreExports): string {
@@ -46,7 +49,7 @@ function speedTable(core: MediaCoreExports): string {
     const plain = timeFrames(frame, 10, (f) => js.process(f, w, h));
     rows.push([label, simd, scalar, plain, scalar / simd, plain / simd]);
   }
-  return `Beauty speed (I420, one thread, ms per frame; the copy into WASM memory included)\n${formatTable(
+  return `Beauty speed (I420, one thread, median ms per frame; the copies in and out of WASM memory included)\n${formatTable(
     ['size', 'WASM SIMD', 'WASM scalar', 'plain JS', 'scalar / SIMD', 'JS / SIMD'], rows)}`;
 }
 

@@ -1,5 +1,6 @@
 // npm run bench:media: denoise quality and speed against RNNoise and speexdsp, beauty speed and
 // quality, pacing against present-on-arrival. Prints tables; asserts nothing about speed.
+import { availableParallelism, loadavg } from 'node:os';
 import { loadMediaCore } from '../../wasm/node/load.ts';
 import { formatTable } from '../../wasm/node/table.ts';
 import { PACING_HEADER, pacingRows } from '../../wasm/pacing/report.ts';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     log('denoise: building mixtures and running the three denoisers');
     sections.push(await denoiseBench(core, log));
   }
-  console.log(sections.join('\n\n'));
+  const load = loadavg().map((v) => v.toFixed(1)).join(' ');
+  console.log(`${sections.join('\n\n')}\n\nMachine load average at the end (1/5/15 min): ${load} on ${availableParallelism()} cores; speed figures are single-thread.`);
 }
 
 main().catch((error: unknown) => {
