@@ -19,6 +19,8 @@
 // The scalar path below is the reference for the maths; the SIMD path computes the same values.
 
 import { BoxScratch, boxMeans } from './kernels/box';
+import { addLumaChange, rgbaToPlanes, splitChroma } from './kernels/colour';
+import { blendRows, evenColumns, oddColumns, upsampled } from './kernels/upsample';
 import { allocF32 } from './kernels/fft';
 
 export const FORMAT_I420: i32 = 0;
@@ -283,37 +285,6 @@ function skinWeights(cb: usize, cr: usize): void {
   skinValid = true;
 }
 
-/** Vertical bilinear blend (0.75 near, 0.25 far) of one half-resolution plane into a padded row. */
-function blendRows(plane: usize, near: i32, far: i32, row: usize): void {
-  const stride = <usize>halfWidth << 2;
-  const a = plane + <usize>near * stride;
-  const b = plane + <usize>far * stride;
-  const out = row + 4; // row[-1] and row[halfWidth] are edge copies
-  let i = 0;
-  if (useSimd) {
-    const w0 = f32x4.splat(0.75);
-    const w1 = f32x4.splat(0.25);
-    for (; i + 4 <= halfWidth; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(out + o, f32x4.add(f32x4.mul(v128.load(a + o), w0), f32x4.mul(v128.load(b + o), w1)));
-    }
-  }
-  for (; i < halfWidth; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, 0.75 * load<f32>(a + o) + 0.25 * load<f32>(b + o));
-  }
-  store<f32>(row, load<f32>(out));
-  store<f32>(out + (<usize>halfWidth << 2), load<f32>(out + (<usize>(halfWidth - 1) << 2)));
-}
-
-// @ts-ignore: decorator
-@inline function upsampled(row: usize, x: i32): f32 {
-  // Full-resolution x sits at half-resolution x / 2 - 0.25: 0.75 of its own cell, 0.25 of a neighbour.
-  const i = x >> 1;
-  const neighbour = (x & 1) == 0 ? i - 1 : i + 1;
-  return 0.75 * load<f32>(row + 4 + (<usize>i << 2)) + 0.25 * load<f32>(row + 4 + (<isize>neighbour << 2));
-}
-
 /** The reference per-pixel maths (see the header). */
 // @ts-ignore: decorator
 @inline function shadePixel(y: f32, gain: f32, offset: f32, sharpW: f32, mean: f32, lift: f32): u8 {
@@ -332,20 +303,6 @@ function shadeRowScalar(input: usize, output: usize, from: i32, lift: f32): void
     );
     store<u8>(output + <usize>x, value);
   }
-}
-
-/** Full-resolution even columns 2i .. 2i+6 from half-resolution i .. i+3: 0.75 own cell + 0.25 left. */
-// @ts-ignore: decorator
-@inline function evenColumns(row: usize, i: i32): v128 {
-  const p = row + 4 + (<usize>i << 2);
-  return f32x4.add(f32x4.mul(v128.load(p), f32x4.splat(0.75)), f32x4.mul(v128.load(p - 4), f32x4.splat(0.25)));
-}
-
-/** Full-resolution odd columns 2i+1 .. 2i+7: 0.75 own cell + 0.25 right. */
-// @ts-ignore: decorator
-@inline function oddColumns(row: usize, i: i32): v128 {
-  const p = row + 4 + (<usize>i << 2);
-  return f32x4.add(f32x4.mul(v128.load(p), f32x4.splat(0.75)), f32x4.mul(v128.load(p + 4), f32x4.splat(0.25)));
 }
 
 // @ts-ignore: decorator
@@ -404,59 +361,16 @@ function shadeFrame(input: usize, output: usize): void {
   for (let y = 0; y < height; y++) {
     const j = y >> 1;
     const far = (y & 1) == 0 ? max(j - 1, 0) : min(j + 1, halfHeight - 1);
-    blendRows(meanA, j, far, rowA);
-    blendRows(meanB, j, far, rowB);
+    blendRows(meanA, halfWidth, j, far, rowA, useSimd);
+    blendRows(meanB, halfWidth, j, far, rowB, useSimd);
     if (sharpen > 0.0) {
-      blendRows(sharpWeight, j, far, rowSharp);
-      blendRows(half, j, far, rowMean);
+      blendRows(sharpWeight, halfWidth, j, far, rowSharp, useSimd);
+      blendRows(half, halfWidth, j, far, rowMean, useSimd);
     }
     const rowIn = input + <usize>y * <usize>width;
     const rowOut = output + <usize>y * <usize>width;
     if (useSimd) shadeRowSimd(rowIn, rowOut, lift);
     else shadeRowScalar(rowIn, rowOut, 0, lift);
-  }
-}
-
-/** BT.601 full-range planes from RGBA: luma at full resolution, chroma from 2x2 means. */
-function rgbaToPlanes(): void {
-  for (let y = 0; y < height; y++) {
-    const row = frameBuffer + <usize>y * <usize>width * 4;
-    for (let x = 0; x < width; x++) {
-      const p = row + (<usize>x << 2);
-      const luma = (77 * <i32>load<u8>(p) + 150 * <i32>load<u8>(p, 1) + 29 * <i32>load<u8>(p, 2) + 128) >> 8;
-      store<u8>(lumaIn + <usize>y * <usize>width + <usize>x, <u8>luma);
-    }
-  }
-  for (let j = 0; j < halfHeight; j++) {
-    for (let i = 0; i < halfWidth; i++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        for (let dx = 0; dx < 2; dx++) {
-          const p = frameBuffer + ((<usize>min(2 * j + dy, height - 1) * <usize>width + <usize>min(2 * i + dx, width - 1)) << 2);
-          r += <i32>load<u8>(p);
-          g += <i32>load<u8>(p, 1);
-          b += <i32>load<u8>(p, 2);
-        }
-      }
-      const cb = 128 + ((-43 * r - 85 * g + 128 * b) >> 10);
-      const cr = 128 + ((128 * r - 107 * g - 21 * b) >> 10);
-      store<u8>(chromaB + <usize>(j * halfWidth + i), <u8>min(max(cb, 0), 255));
-      store<u8>(chromaR + <usize>(j * halfWidth + i), <u8>min(max(cr, 0), 255));
-    }
-  }
-}
-
-function addLumaChangeToRgba(): void {
-  const count = <usize>width * <usize>height;
-  for (let i: usize = 0; i < count; i++) {
-    const delta = <i32>load<u8>(lumaOut + i) - <i32>load<u8>(lumaIn + i);
-    if (delta == 0) continue;
-    const p = frameBuffer + (i << 2);
-    store<u8>(p, <u8>min(max(<i32>load<u8>(p) + delta, 0), 255));
-    store<u8>(p, <u8>min(max(<i32>load<u8>(p, 1) + delta, 0), 255), 1);
-    store<u8>(p, <u8>min(max(<i32>load<u8>(p, 2) + delta, 0), 255), 2);
   }
 }
 
@@ -470,14 +384,11 @@ export function beautyProcess(): i32 {
   let cb = frameBuffer + lumaBytes;
   let cr = cb + chromaBytes;
   if (format == FORMAT_NV12) {
-    for (let i: usize = 0; i < chromaBytes; i++) {
-      store<u8>(chromaB + i, load<u8>(frameBuffer + lumaBytes + 2 * i));
-      store<u8>(chromaR + i, load<u8>(frameBuffer + lumaBytes + 2 * i + 1));
-    }
+    splitChroma(frameBuffer + lumaBytes, chromaBytes, chromaB, chromaR);
     cb = chromaB;
     cr = chromaR;
   } else if (format == FORMAT_RGBA) {
-    rgbaToPlanes();
+    rgbaToPlanes(frameBuffer, width, height, lumaIn, chromaB, chromaR);
     lumaSource = lumaIn;
     lumaTarget = lumaOut;
     cb = chromaB;
@@ -490,6 +401,6 @@ export function beautyProcess(): i32 {
   boxMeans(meanII, meanI, false, meanA, meanB, halfWidth, halfHeight, radius, scratch, useSimd);
   skinWeights(cb, cr);
   shadeFrame(lumaSource, lumaTarget);
-  if (format == FORMAT_RGBA) addLumaChangeToRgba();
+  if (format == FORMAT_RGBA) addLumaChange(frameBuffer, lumaBytes, lumaIn, lumaOut);
   return BEAUTY_OK;
 }
