@@ -5,7 +5,8 @@
  *
  * Prints requests/s, the delay from a part's existence (the origin's own clock, same machine) to
  * its delivery to a viewer (p50/p95/p99/max), and CPU of the origin, its ffmpeg and this driver.
- * Settings: HLS_LOAD_VIEWERS (2000, at most 5000), HLS_LOAD_SECONDS (20, at most 60).
+ * Settings: HLS_LOAD_VIEWERS (2000, at most 5000), HLS_LOAD_SECONDS (20, at most 60),
+ * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ function cpuSeconds(pid: number): number {
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
-const origin = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/hls-origin.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const origin = spawn(process.execPath, [...(process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : []), '--import', 'tsx', 'tests/bench/hls-origin.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const lines = createInterface({ input: origin.stdout! });
 const messages: Record<string, unknown>[] = [];
 const waiters: (() => void)[] = [];
