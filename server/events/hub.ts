@@ -135,7 +135,10 @@ export class EventHub {
       else if (missed.length > 0) ws.send(JSON.stringify(missed));
       // A resumed connection is the same person coming back: no second join notice.
       if (since === null && !options.host && JOIN_NAME.test(name)) this.noteJoin(channel, name);
+      let refused = 0;
       ws.on('message', () => {
+        // Explained a few times, then the socket is closed: nobody needs to say more to it.
+        if (++refused > 5) return ws.close(1008, 'this socket only sends events');
         this.tell(ws, 'error', { code: 'not_accepted', message: 'this socket only sends events; post actions to the HTTP API' });
       });
       ws.on('close', () => {

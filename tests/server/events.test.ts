@@ -116,7 +116,9 @@ describe('room event stream', () => {
     const error = await viewer.next((m) => m.type === 'error');
     assert.equal(error.data.code, 'not_accepted');
     assert.equal(error.seq, undefined, 'a notice to one client has no seq');
-    await viewer.close();
+    const closed = new Promise<number>((resolve) => viewer.ws.once('close', (code) => resolve(code)));
+    for (let n = 0; n < 6; n++) viewer.ws.send('{}');
+    assert.equal(await closed, 1008, 'a client that keeps talking is closed with "policy violation"');
   });
 
   it('refuses sockets for rooms that do not exist', async () => {
