@@ -26,8 +26,11 @@ step browser 600 npx wtr
 step e2e 900 node --import tsx --test --test-concurrency=1 $(tests_in tests/e2e)
 step size 60 node --import tsx scripts/size.ts
 
+total=7
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nnpm test: FAILED steps: %s\n' "${failed[*]}"
+  printf 'steps: %d passed, %d failed\n' $((total - ${#failed[@]})) ${#failed[@]}
   exit 1
 fi
 printf '\nnpm test: every step passed\n'
+printf 'steps: %d passed, 0 failed\n' $total
