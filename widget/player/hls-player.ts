@@ -7,6 +7,9 @@ import type { Player, PlayerDiagnostics, PlayerStart } from './player.ts';
 const FIRST_FRAME_TIMEOUT_MS = 15_000;
 /** Fatal network errors hls.js may recover from (the relay restarting, a blip) before giving up. */
 const MAX_RECOVERIES = 3;
+/** How often the player checks that it plays at the target latency, and how far behind it may fall. */
+const CATCH_UP_CHECK_MS = 1000;
+const CATCH_UP_BEYOND_S = 0.25;
 
 /**
  * Low latency per REFERENCE.md: PART-HOLD-BACK drives the target (no liveSyncDuration), catch up
@@ -37,6 +40,7 @@ export class HlsPlayer implements Player {
   private readonly cleanups: (() => void)[] = [];
   /** Rejects start() when a fatal error comes before the first frame. */
   private failStart: ((error: Error) => void) | null = null;
+  private behindChecks = 0;
 
   async start(options: PlayerStart): Promise<void> {
     options.onStatus({ kind: 'connecting' });
@@ -70,6 +74,10 @@ export class HlsPlayer implements Player {
     void video.play().catch(() => undefined);
     await firstFrame;
     this.started = true;
+    if (this.hls) {
+      const timer = setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
+      this.cleanups.push(() => clearInterval(timer));
+    }
     options.onStatus({ kind: 'playing' });
   }
 
@@ -103,6 +111,29 @@ export class HlsPlayer implements Player {
       this.video.load();
     }
     this.video = null;
+  }
+
+  /**
+   * hls.js speeds playback up only with more than a second buffered, which a sub-second target
+   * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind. When it
+   * has been more than CATCH_UP_BEYOND_S behind for two checks, it jumps to the live sync position
+   * (which is already buffered).
+   */
+  private catchUp(): void {
+    const { hls, video } = this;
+    if (!hls || !video || video.paused || video.seeking) return;
+    const target = hls.targetLatency;
+    const sync = hls.liveSyncPosition;
+    if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S) {
+      this.behindChecks = 0;
+      return;
+    }
+    this.behindChecks += 1;
+    const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
+    if (this.behindChecks >= 2 && sync > video.currentTime && sync < bufferedEnd - 0.05) {
+      video.currentTime = sync;
+      this.behindChecks = 0;
+    }
   }
 
   private onError(HlsClass: typeof Hls, data: ErrorData, options: PlayerStart): void {
