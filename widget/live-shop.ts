@@ -102,7 +102,9 @@ export class LiveShopElement extends LitElement {
       gap: 12px;
       text-align: center;
       padding: 16px;
-      background: rgb(0 0 0 / 45%);
+      /* Dim and blur whatever is behind (a poster with its own text, the last frame) so the message reads. */
+      background: rgb(15 23 42 / 70%);
+      backdrop-filter: blur(6px);
       font-size: 16px;
     }
     .status strong { font-size: 20px; }
