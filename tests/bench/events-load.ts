@@ -77,8 +77,11 @@ function percentile(p: number): number {
   return MAX_MS;
 }
 
+let inFlight = 0;
+
 /** Posts an action; a connection error counts as a refusal (status 0) rather than ending the run. */
 async function post(path: string, body: unknown): Promise<number> {
+  inFlight += 1;
   try {
     const response = await fetch(`${options.url}/v1/rooms/${options.room}${path}`, {
       method: 'POST',
@@ -89,6 +92,8 @@ async function post(path: string, body: unknown): Promise<number> {
     return response.status;
   } catch {
     return 0;
+  } finally {
+    inFlight -= 1;
   }
 }
 
@@ -139,7 +144,14 @@ await new Promise<void>((resolve) => {
   }, tickMs);
 });
 console.log('measure-end');
-await new Promise((resolve) => setTimeout(resolve, 2000)); // let the last messages arrive
+// Wait for the stragglers (the relay persists and sends every message); what has not arrived
+// after DRAIN_MS is reported as missing.
+const DRAIN_MS = 20_000;
+const drainStart = Date.now();
+while (Date.now() - drainStart < DRAIN_MS) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  if (inFlight === 0 && delivered >= (chatsSent - chatRefused) * sockets.length) break;
+}
 measuring = false;
 const cpu = process.cpuUsage(cpuBefore);
 const result = {
@@ -156,7 +168,8 @@ const result = {
   max: percentile(1),
   resyncs,
   dropped,
-  generatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / ((options.seconds + 2) * 1000)) * 100),
+  drainMs: Date.now() - drainStart,
+  generatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (Date.now() - started)) * 100),
 };
 console.log(`result ${JSON.stringify(result)}`);
 for (const ws of sockets) ws.terminate();

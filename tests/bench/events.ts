@@ -61,6 +61,7 @@ interface Row {
   /** The machine's 1-minute load average at the end: above 2 (cores), other work shared the CPUs. */
   loadAverage: number;
   generatorCpuPercent: number;
+  drainMs: number;
   chatsSent: number;
   likesSent: number;
   chatRefused: number;
