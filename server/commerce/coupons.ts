@@ -12,6 +12,8 @@ export interface Coupon {
   quantity: number;
   remaining: number;
   expiresAt: number;
+  /** When the host pushed it (relay clock): players reveal it when the video reaches that moment. */
+  createdAt: number;
   status: CouponStatus;
 }
 
@@ -90,6 +92,7 @@ function describe(row: CouponRow, now: number): Coupon {
     quantity: row.quantity,
     remaining: row.quantity - row.claimed,
     expiresAt: row.expires_at,
+    createdAt: row.created_at,
     status: now >= row.expires_at ? 'expired' : row.claimed >= row.quantity ? 'claimed-out' : 'active',
   };
 }

@@ -30,6 +30,16 @@ const ACTION_BODY_LIMIT = 2048;
  * shopper claims with their anonymous id and an optional Idempotency-Key. Every change becomes
  * an event on the room's stream; the snapshot carries the current state.
  */
+/** The studio's capture time of a host action (epoch ms), or now; refused when far from the relay's clock. */
+function captureTime(value: unknown): number {
+  const now = Date.now();
+  if (value === undefined) return now;
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value - now) > PIN_CLOCK_SKEW_MS) {
+    throw badRequest('invalid_field', `at must be the capture time in epoch ms, within ${PIN_CLOCK_SKEW_MS / 1000} s of the relay's clock`);
+  }
+  return Math.round(value);
+}
+
 export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { close(): void } {
   const { config, db, rooms, events, catalog } = deps;
   const pins = new Pins(db, catalog);
@@ -94,20 +104,16 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
   router.on('PUT', '/v1/rooms/{room}/pins/{sku}', async (ctx) => {
     const room = host(ctx);
     const body = object(await ctx.json(ACTION_BODY_LIMIT));
-    const now = Date.now();
-    const when = body.at === undefined ? now : body.at;
-    if (typeof when !== 'number' || !Number.isFinite(when) || Math.abs(when - now) > PIN_CLOCK_SKEW_MS) {
-      throw badRequest('invalid_field', `at must be the capture time in epoch ms, within ${PIN_CLOCK_SKEW_MS / 1000} s of the relay's clock`);
-    }
-    const pin = pins.pin(room.name, ctx.params.sku!, Math.round(when));
+    const pin = pins.pin(room.name, ctx.params.sku!, captureTime(body.at));
     events.publish(room.name, 'pin', pin);
     return pin;
   });
 
   router.on('DELETE', '/v1/rooms/{room}/pins/{sku}', (ctx) => {
     const room = host(ctx);
+    const at = captureTime(ctx.url.searchParams.has('at') ? Number(ctx.url.searchParams.get('at')) : undefined);
     pins.unpin(room.name, ctx.params.sku!);
-    const event = events.publish(room.name, 'unpin', { sku: ctx.params.sku!, at: Date.now() });
+    const event = events.publish(room.name, 'unpin', { sku: ctx.params.sku!, at });
     return event.data;
   });
 

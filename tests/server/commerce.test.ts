@@ -54,8 +54,11 @@ describe('commerce', () => {
     });
 
     it('unpins, and names the live rooms featuring a product for the teaser', async () => {
-      assert.equal((await api(relay, 'DELETE', path('/pins/BAG'), undefined, { host: true })).status, 200);
-      await viewer.next((m) => m.type === 'unpin' && m.data.sku === 'BAG');
+      assert.equal((await api(relay, 'DELETE', path('/pins/BAG?at=soon'), undefined, { host: true })).status, 400);
+      const unpinAt = Date.now() - 800;
+      assert.equal((await api(relay, 'DELETE', path(`/pins/BAG?at=${unpinAt}`), undefined, { host: true })).status, 200);
+      const unpin = await viewer.next((m) => m.type === 'unpin' && m.data.sku === 'BAG');
+      assert.equal(unpin.data.at, unpinAt, 'the unpin carries the capture time too');
       assert.equal((await api(relay, 'DELETE', path('/pins/BAG'), undefined, { host: true })).status, 404);
       const notLive = await api<{ live: unknown[] }>(relay, 'GET', '/v1/live?product=TEE');
       assert.deepEqual(notLive.body.live, [], 'a scheduled show is not "live now"');

@@ -90,12 +90,17 @@ export class LiveShopPanelElement extends LitElement {
     clearTimeout(this.pinTimer);
   }
 
-  /** While a pin waits for the video to reach its moment, the playback clock is checked every 20 ms. */
+  /** While a pin or an offer waits for the video to reach its moment, the playback clock is checked every 20 ms. */
   protected override updated(): void {
     clearTimeout(this.pinTimer);
-    const pins = this.shop?.value.pins ?? [];
+    const shop = this.shop?.value;
+    if (!shop) return;
     const now = this.clock() ?? Date.now();
-    if (pins.some((p) => p.at > now || (p.until !== undefined && p.until > now))) {
+    const waiting =
+      shop.pins.some((p) => p.at > now || (p.until !== undefined && p.until > now)) ||
+      shop.flashSales.some((s) => s.startedAt > now) ||
+      shop.coupons.some((c) => c.createdAt > now);
+    if (waiting) {
       this.pinTimer = setTimeout(() => this.requestUpdate(), 20);
     }
   }
@@ -106,8 +111,9 @@ export class LiveShopPanelElement extends LitElement {
     const chat = this.chat.value;
     // Without a picture yet (or on a transport without a capture clock), the relay's clock stands in.
     const now = this.clock() ?? Date.now();
-    const sales = shop.flashSales.filter((s) => s.status !== 'ended' || Date.now() - s.endsAt < ENDED_SALE_SHOWN_MS);
-    const coupons = shop.coupons.filter((c) => c.status !== 'expired' || this.messages[c.id]?.code);
+    // Offers, like pins, appear when the video reaches the moment the host started them.
+    const sales = shop.flashSales.filter((s) => s.startedAt <= now && (s.status !== 'ended' || Date.now() - s.endsAt < ENDED_SALE_SHOWN_MS));
+    const coupons = shop.coupons.filter((c) => c.createdAt <= now && (c.status !== 'expired' || this.messages[c.id]?.code));
     return html`
       <live-shop-product-list part="products" .pins=${visiblePins(shop.pins, now)} server=${this.server}></live-shop-product-list>
       ${sales.length + coupons.length > 0

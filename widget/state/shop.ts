@@ -51,6 +51,7 @@ export interface Coupon {
   quantity: number;
   remaining: number;
   expiresAt: number;
+  createdAt: number;
   status: 'active' | 'claimed-out' | 'expired';
 }
 

@@ -99,7 +99,7 @@ export class LiveShopHostPanelElement extends LitElement {
           ${this.products.map((p) => html`<li>
             <span>${p.title}</span>
             ${pinned.has(p.sku)
-              ? html`<button class="secondary" @click=${() => this.act('DELETE', `/pins/${encodeURIComponent(p.sku)}`)}>Unpin</button>`
+              ? html`<button class="secondary" @click=${() => this.act('DELETE', `/pins/${encodeURIComponent(p.sku)}?at=${Date.now()}`)}>Unpin</button>`
               : html`<button ?disabled=${pinned.size >= MAX_PINS} @click=${() => this.act('PUT', `/pins/${encodeURIComponent(p.sku)}`, { at: Date.now() })}>Pin</button>`}
           </li>`)}
         </ul>

@@ -42,6 +42,7 @@ export const coupon = (overrides: Partial<Coupon> = {}): Coupon => ({
   quantity: 50,
   remaining: 12,
   expiresAt: Date.now() + 600_000,
+  createdAt: Date.now() - 1000,
   status: 'active',
   ...overrides,
 });

@@ -7,7 +7,7 @@ import '../../../widget/shop/index.ts';
 import type { LiveShopPanelElement } from '../../../widget/shop/live-shop-panel.ts';
 import type { RoomState } from '../../../widget/state/room.ts';
 import { shopStore } from '../../../widget/state/shop.ts';
-import { product } from './fixtures.ts';
+import { coupon, product, sale } from './fixtures.ts';
 
 function roomWithPins(clock: number) {
   const room = map<RoomState>({ info: null, viewers: 0, stream: 'open', error: null });
@@ -46,6 +46,17 @@ describe('<live-shop-panel>', () => {
     clock = now + 2500; // the delayed player reaches the second pin
     await waitUntil(() => cards(el).length === 2, 'the second card appears on the playback clock');
     expect(cards(el)).to.deep.equal(['Later', 'Shown'], 'newest first');
+  });
+
+  it('reveals a flash sale and a coupon when the video reaches the moment they were started', async () => {
+    const room = roomWithPins(now);
+    const shop = shopStore(room);
+    shop.set({ ...shop.get(), flashSales: [sale({ startedAt: now + 1000 })], coupons: [coupon({ createdAt: now + 1000 })] });
+    const el = await fixture<LiveShopPanelElement>(html`<live-shop-panel .roomStore=${room} .clock=${() => clock} room="r"></live-shop-panel>`);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('live-shop-flash-sale, live-shop-coupon')).to.equal(null);
+    clock = now + 1500;
+    await waitUntil(() => el.shadowRoot!.querySelector('live-shop-flash-sale') && el.shadowRoot!.querySelector('live-shop-coupon'), 'both offers appear with the video');
   });
 
   it('hands add-to-cart to the page as a cancelable typed event with sku, variant, quantity, price, currency and room', async () => {
