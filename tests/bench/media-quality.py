@@ -1,7 +1,8 @@
 """Denoise quality metrics for tests/bench/media.ts (run in the bench's venv).
 
 Reads a JSON manifest on stdin: [{"id": str, "clean": path, "outputs": {method: path}}], every file
-48 kHz mono. Each output is aligned to the clean speech (cross-correlation, +-100 ms), then scored:
+48 kHz mono. Each output is aligned by its lag against the noisy input (cross-correlation, +-100 ms;
+the noisy input holds everything a denoiser may keep, so babble cannot pull the match), then scored:
 SI-SDR (Le Roux et al. 2019), STOI (pystoi), wideband PESQ (pesq, at 16 kHz), and the attenuation of
 the noise in speech pauses relative to the "noisy" output. Writes {id: {method: {metric: value}}}.
 """
@@ -24,11 +25,14 @@ def read(path):
     return data.astype(np.float64) / 32768.0
 
 
-def align(estimate, reference, max_lag=4800):
+def lag_of(estimate, reference, max_lag=4800):
     corr = fftconvolve(estimate, reference[::-1], mode="full")
     center = len(reference) - 1
     window = corr[center - max_lag:center + max_lag + 1]
-    lag = int(np.argmax(np.abs(window))) - max_lag
+    return int(np.argmax(np.abs(window))) - max_lag
+
+
+def shift(estimate, reference, lag):
     shifted = np.zeros_like(reference)
     if lag >= 0:
         part = estimate[lag:lag + len(reference)]
@@ -61,7 +65,11 @@ def main():
         clean = read(item["clean"])
         mask, usable = pause_mask(clean)
         clean16 = resample_poly(clean, 1, 3)
-        outputs = {m: align(read(p), clean) for m, p in item["outputs"].items()}
+        noisy = read(item["outputs"]["noisy"])
+        outputs = {}
+        for method, path in item["outputs"].items():
+            out = read(path)
+            outputs[method] = shift(out, clean, lag_of(out, noisy))
         noisy_pause = np.sum(outputs["noisy"][:usable][mask] ** 2)
         scores = {}
         for method, out in outputs.items():
