@@ -73,6 +73,16 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
       const coupon = coupons.get(room, id);
       if (coupon) events.publish(room, 'coupon', coupon);
     });
+  // What a show pinned and put on sale belongs to that show: when it ends, it is taken down.
+  rooms.onStatus((room) => {
+    if (room.status !== 'ended') return;
+    const at = Date.now();
+    for (const pin of pins.list(room.name)) {
+      pins.unpin(room.name, pin.sku);
+      events.publish(room.name, 'unpin', { sku: pin.sku, at });
+    }
+    for (const sale of sales.open(room.name)) events.publish(room.name, 'flash-sale', sales.stop(room.name, sale.id));
+  });
   // A restart re-arms what was running; sales that ended while the relay was down are closed now.
   for (const sale of sales.allOpen()) endSaleAt(sale.room, sale.id, sale.endsAt);
   for (const coupon of coupons.allCurrent()) expireCouponAt(coupon.room, coupon.id, coupon.expiresAt);

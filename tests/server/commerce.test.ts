@@ -197,6 +197,20 @@ describe('commerce', () => {
       assert.equal((stop.body as { status: string }).status, 'ended');
     });
 
+    it('takes pins and open sales down when the show ends', async () => {
+      relay.rooms.upsert('ending-show', { title: 'Ends' });
+      const show = new Viewer(relay, 'ending-show');
+      await show.opened;
+      await api(relay, 'PUT', '/v1/rooms/ending-show/pins/TEE', {}, { host: true });
+      const started = await api(relay, 'POST', '/v1/rooms/ending-show/flash-sales', { sku: 'TEE', price: '5.00', quantity: 5, durationSeconds: 600 }, { host: true });
+      relay.rooms.setStatus('ending-show', 'ended');
+      await show.next((m) => m.type === 'unpin' && m.data.sku === 'TEE');
+      const ended = await show.next((m) => m.type === 'flash-sale' && m.data.id === started.body.id && m.data.status === 'ended');
+      assert.equal(ended.data.status, 'ended');
+      assert.deepEqual((await api<{ pins: unknown[] }>(relay, 'GET', '/v1/rooms/ending-show/pins')).body.pins, []);
+      await show.close();
+    });
+
     it('validates a new sale field by field', async () => {
       const good = { sku: 'TEE', price: '5.00', quantity: 5, durationSeconds: 60 };
       const cases: Array<[Record<string, unknown>, number, RegExp]> = [
