@@ -24,11 +24,16 @@ export class Idempotency {
     this.save = db.prepare('INSERT INTO idempotency (scope, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)');
   }
 
+  /** The answer kept for this key, if any: a retry gets it without counting against rate limits. */
+  kept(scope: string, key: string | null): (Outcome & { replayed: true }) | null {
+    if (key === null) return null;
+    const row = this.find.get(scope, key) as { status: number; body: string } | undefined;
+    return row ? { status: row.status, body: JSON.parse(row.body) as unknown, replayed: true } : null;
+  }
+
   run(scope: string, key: string | null, action: () => unknown): Outcome & { replayed: boolean } {
-    if (key !== null) {
-      const kept = this.find.get(scope, key) as { status: number; body: string } | undefined;
-      if (kept) return { status: kept.status, body: JSON.parse(kept.body) as unknown, replayed: true };
-    }
+    const kept = this.kept(scope, key);
+    if (kept) return kept;
     let outcome: Outcome;
     try {
       outcome = { status: 200, body: action() };

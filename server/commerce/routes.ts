@@ -103,9 +103,13 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
     const body = object(await ctx.json(ACTION_BODY_LIMIT));
     const shopper = shopperId(body);
     const key = idempotencyKey(ctx.req, body);
-    perAddress.take(clientAddress(ctx.req));
-    perShopper.take(shopper);
-    const outcome = db.transaction(() => idempotency.run(`${kind}:${room.name}:${ctx.params.id}:${shopper}`, key, () => action(room, shopper))).immediate();
+    const scope = `${kind}:${room.name}:${ctx.params.id}:${shopper}`;
+    const replay = idempotency.kept(scope, key);
+    if (!replay) {
+      perAddress.take(clientAddress(ctx.req));
+      perShopper.take(shopper);
+    }
+    const outcome = replay ?? db.transaction(() => idempotency.run(scope, key, () => action(room, shopper))).immediate();
     return new JsonReply(outcome.status, outcome.body, outcome.replayed ? { 'idempotent-replayed': 'true' } : {});
   };
 

@@ -141,6 +141,10 @@ describe('commerce', () => {
       const limited = replies.find((r) => r.status === 429);
       assert.ok(limited, 'the seventh claim within a second is refused');
       assert.match((limited.body.error as { message: string }).message, /try again in \d+ s/);
+      // Retries of a claim that was answered are not new claims: they get the kept answer, never a 429.
+      const answered = await claimCoupon(ids[0]!, shopper('patient'), 'patient-key-1');
+      const retries = await Promise.all(Array.from({ length: 10 }, () => claimCoupon(ids[0]!, shopper('patient'), 'patient-key-1')));
+      assert.ok(retries.every((r) => r.status === answered.status && JSON.stringify(r.body) === JSON.stringify(answered.body)));
     });
 
     it('validates every field of a new coupon and needs the host key', async () => {
