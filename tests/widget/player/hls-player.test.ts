@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { HlsPlayer, LOW_LATENCY_CONFIG, hlsUrlFor } from '../../../widget/player/hls-player.ts';
+import { LOW_LATENCY_CONFIG } from '../../../widget/player/hls-engine.ts';
+import { HlsPlayer, hlsUrlFor } from '../../../widget/player/hls-player.ts';
 import { playerContract } from './player-contract.ts';
 
 playerContract('HlsPlayer', 'hls', () => new HlsPlayer());

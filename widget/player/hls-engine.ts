@@ -1,0 +1,192 @@
+import type { ErrorData, HlsConfig } from 'hls.js';
+import type Hls from 'hls.js';
+import type { Player, PlayerDiagnostics, PlayerStart } from './player.ts';
+
+/** How long to wait for the first frame before saying LL-HLS did not work here. */
+const FIRST_FRAME_TIMEOUT_MS = 15_000;
+/** Fatal network errors hls.js may recover from (the relay restarting, a blip) before giving up. */
+const MAX_RECOVERIES = 3;
+/** How often the player checks that it plays at the target latency, and how far behind it may fall. */
+const CATCH_UP_CHECK_MS = 1000;
+const CATCH_UP_BEYOND_S = 0.25;
+
+/**
+ * Low latency per REFERENCE.md: PART-HOLD-BACK drives the target (no liveSyncDuration), catch up
+ * at up to 1.5x, a small step back after a stall, and a bounded back buffer for long shows.
+ */
+export const LOW_LATENCY_CONFIG: Partial<HlsConfig> = {
+  lowLatencyMode: true,
+  maxLiveSyncPlaybackRate: 1.5,
+  liveSyncOnStallIncrease: 0.1,
+  backBufferLength: 30,
+  enableWorker: true,
+};
+
+/**
+ * The LL-HLS player behind `HlsPlayer` (hls-player.ts), in its own chunk: hls.js where the browser
+ * has MSE, the browser's own HLS where it does not (iOS Safari).
+ */
+export class HlsEngine implements Omit<Player, 'start'> {
+  readonly transport = 'hls' as const;
+  private hls: Hls | null = null;
+  private video: HTMLVideoElement | null = null;
+  private destroyed = false;
+  private started = false;
+  private recoveries = 0;
+  private readonly cleanups: (() => void)[] = [];
+  /** Rejects start() when a fatal error comes before the first frame. */
+  private failStart: ((error: Error) => void) | null = null;
+  private behindChecks = 0;
+
+  /** `HlsClass` is hls.js, loaded by the caller in parallel with this module; null without MSE. */
+  async start(options: PlayerStart, url: string, HlsClass: typeof Hls | null = null): Promise<void> {
+    const video = options.video;
+    this.video = video;
+    video.muted = options.muted;
+    const firstFrame = Promise.race([
+      this.waitForFirstFrame(video),
+      new Promise<never>((_, reject) => {
+        this.failStart = reject;
+      }),
+    ]);
+    firstFrame.catch(() => undefined);
+    this.watchVideo(video, options);
+
+    if (HlsClass) {
+      if (!HlsClass.isSupported()) throw failure('hls_unsupported', 'This browser cannot play the live stream.');
+      const hls = new HlsClass(LOW_LATENCY_CONFIG);
+      this.hls = hls;
+      hls.on(HlsClass.Events.ERROR, (_event, data) => this.onError(HlsClass, data, options));
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+    } else {
+      throw failure('hls_unsupported', 'This browser cannot play the live stream.');
+    }
+    void video.play().catch(() => undefined);
+    await firstFrame;
+    this.started = true;
+    if (this.hls) {
+      const timer = setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
+      this.cleanups.push(() => clearInterval(timer));
+    }
+    options.onStatus({ kind: 'playing' });
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.video) this.video.muted = muted;
+  }
+
+  playbackClock(): number | null {
+    if (!this.started || !this.video) return null;
+    if (this.hls) return this.hls.playingDate?.getTime() ?? null;
+    // Safari's native HLS exposes EXT-X-PROGRAM-DATE-TIME through getStartDate().
+    const start = (this.video as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.().getTime();
+    return start && Number.isFinite(start) ? start + this.video.currentTime * 1000 : null;
+  }
+
+  diagnostics(): PlayerDiagnostics {
+    const clock = this.playbackClock();
+    const level = this.hls && this.hls.currentLevel >= 0 ? this.hls.levels[this.hls.currentLevel] : undefined;
+    const video = this.video;
+    const rendition = level ? `${level.width}x${level.height}` : video?.videoWidth ? `${video.videoWidth}x${video.videoHeight}` : null;
+    return { transport: this.transport, latencyMs: clock === null ? null : Math.max(0, Date.now() - clock), rendition };
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.hls?.destroy();
+    this.hls = null;
+    if (this.video) {
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
+    this.video = null;
+  }
+
+  /**
+   * hls.js speeds playback up only with more than a second buffered, which a sub-second target
+   * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind. When it
+   * has been more than CATCH_UP_BEYOND_S behind for two checks, it jumps to the live sync position
+   * (which is already buffered).
+   */
+  private catchUp(): void {
+    const { hls, video } = this;
+    if (!hls || !video || video.paused || video.seeking) return;
+    const target = hls.targetLatency;
+    const sync = hls.liveSyncPosition;
+    if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S) {
+      this.behindChecks = 0;
+      return;
+    }
+    this.behindChecks += 1;
+    const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
+    if (this.behindChecks >= 2 && sync > video.currentTime && sync < bufferedEnd - 0.05) {
+      video.currentTime = sync;
+      this.behindChecks = 0;
+    }
+  }
+
+  private onError(HlsClass: typeof Hls, data: ErrorData, options: PlayerStart): void {
+    if (this.destroyed || !data.fatal) return;
+    if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && this.recoveries < MAX_RECOVERIES) {
+      this.recoveries += 1;
+      this.hls?.recoverMediaError();
+      return;
+    }
+    if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR && this.recoveries < MAX_RECOVERIES && this.started) {
+      this.recoveries += 1;
+      options.onStatus({ kind: 'reconnecting' });
+      this.hls?.startLoad();
+      return;
+    }
+    const status = data.response?.code;
+    if (!this.started && this.failStart) {
+      const code = status === 404 ? 'hls_not_found' : `hls_${data.type}`;
+      this.failStart(failure(code, status === 404 ? 'The live stream is not available.' : 'The live stream could not be loaded.'));
+      return;
+    }
+    options.onStatus({
+      kind: 'error',
+      code: status === 404 ? 'hls_not_found' : `hls_${data.type}`,
+      message: status === 404 ? 'The live stream is not available.' : 'The live stream stopped.',
+      fatal: true,
+      fallback: false,
+    });
+  }
+
+  /** Stalls become `buffering`, resuming becomes `playing`, the end of an ENDLIST playlist `ended`. */
+  private watchVideo(video: HTMLVideoElement, options: PlayerStart): void {
+    const on = (type: string, handler: () => void) => {
+      video.addEventListener(type, handler);
+      this.cleanups.push(() => video.removeEventListener(type, handler));
+    };
+    on('waiting', () => {
+      if (this.started && !this.destroyed) options.onStatus({ kind: 'buffering' });
+    });
+    on('playing', () => {
+      if (this.started && !this.destroyed) {
+        this.recoveries = 0;
+        options.onStatus({ kind: 'playing' });
+      }
+    });
+    on('ended', () => {
+      if (!this.destroyed) options.onStatus({ kind: 'ended' });
+    });
+  }
+
+  private waitForFirstFrame(video: HTMLVideoElement): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(failure('hls_no_media', 'No picture arrived over LL-HLS in time.')), FIRST_FRAME_TIMEOUT_MS);
+      this.cleanups.push(() => clearTimeout(timer));
+      video.requestVideoFrameCallback(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+const failure = (code: string, message: string) => Object.assign(new Error(message), { code });
