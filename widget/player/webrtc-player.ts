@@ -4,7 +4,7 @@ import type { Player, PlayerDiagnostics, PlayerStart } from './player.ts';
 
 /** How long to wait for the first frame before saying WebRTC did not work here. */
 const FIRST_FRAME_TIMEOUT_MS = 8000;
-const STATS_INTERVAL_MS = 2000;
+const STATS_INTERVAL_MS = 1000;
 
 /**
  * The show over WebRTC through LiveKit. livekit-client is a separate chunk, fetched in parallel
@@ -17,6 +17,8 @@ export class WebRtcPlayer implements Player {
   private video: HTMLVideoElement | null = null;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private latencyMs: number | null = null;
+  /** The jitter buffer's running totals at the last poll, to take the delay of the last interval. */
+  private jitterBuffer = { delay: 0, emitted: 0 };
   private rendition: string | null = null;
   private firstFrameAt: number | null = null;
   private destroyed = false;
@@ -106,9 +108,10 @@ export class WebRtcPlayer implements Player {
   }
 
   /**
-   * Latency estimate from the receiver's own figures: the jitter buffer's mean delay plus half the
-   * round trip. Capture and encode time are not visible to a receiver; `bench:latency` measures
-   * the whole glass-to-glass delay from the test pattern instead.
+   * Latency estimate from the receiver's own figures: the jitter buffer's mean delay over the last
+   * interval (not since the start, so an early spike does not linger) plus half the round trip.
+   * Capture and encode time are not visible to a receiver; `bench:latency` measures the whole
+   * glass-to-glass delay from the test pattern instead.
    */
   private async pollStats(): Promise<void> {
     const track = [...(this.room?.remoteParticipants.values() ?? [])]
@@ -117,13 +120,16 @@ export class WebRtcPlayer implements Player {
     const report = await track?.getRTCStatsReport();
     if (!report) return;
     let rtt = 0;
+    let jitterMs: number | null = null;
     report.forEach((stat: Record<string, number & string>) => {
       if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
         if (stat.frameWidth) this.rendition = `${stat.frameWidth}x${stat.frameHeight}`;
-        if (stat.jitterBufferEmittedCount) this.latencyMs = (1000 * stat.jitterBufferDelay) / stat.jitterBufferEmittedCount;
+        const emitted = stat.jitterBufferEmittedCount - this.jitterBuffer.emitted;
+        if (emitted > 0) jitterMs = (1000 * (stat.jitterBufferDelay - this.jitterBuffer.delay)) / emitted;
+        this.jitterBuffer = { delay: stat.jitterBufferDelay ?? 0, emitted: stat.jitterBufferEmittedCount ?? 0 };
       }
       if (stat.type === 'candidate-pair' && stat.nominated && stat.currentRoundTripTime) rtt = stat.currentRoundTripTime * 1000;
     });
-    if (this.latencyMs !== null) this.latencyMs += rtt / 2;
+    if (jitterMs !== null) this.latencyMs = jitterMs + rtt / 2;
   }
 }
