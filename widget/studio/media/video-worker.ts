@@ -81,7 +81,7 @@ async function run(start: VideoWorkerStart): Promise<void> {
       if (key > seq) break;
       queue.delete(key);
       framesOut++;
-      void writer.write(frame);
+      writer.write(frame).catch(() => frame.close()); // the generator has stopped: nothing to feed
     }
     shown = seq;
   }, tickMs);
