@@ -36,6 +36,8 @@ const option = (name: string, fallback: string): string => {
 };
 const seconds = Number(option('seconds', '30'));
 const transports = option('transports', 'webrtc,hls,hls-classic').split(',');
+/** `--series`: also print each second's median, to tell start-up from stalls. */
+const series = args.includes('--series');
 if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be a number >= 5');
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -52,6 +54,7 @@ async function measure(page: Page, url: string, transport: string): Promise<Figu
     const canvas = document.createElement('canvas');
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     const latencies: number[] = [];
+    const times: number[] = [];
     let unreadable = 0;
     await new Promise<void>((resolve) => {
       const started = performance.now();
@@ -64,19 +67,28 @@ async function measure(page: Page, url: string, transport: string): Promise<Figu
           ctx.drawImage(video, 0, 0, width, height);
           const captured = read(ctx.getImageData(0, 0, width, height).data, width, height);
           if (captured === null) unreadable += 1;
-          else latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
+          else {
+            latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
+            times.push(performance.now() - started);
+          }
         }
         if (performance.now() - started < durationMs) video.requestVideoFrameCallback(onFrame);
         else resolve();
       };
       video.requestVideoFrameCallback(onFrame);
     });
-    return { latencies, unreadable };
+    return { latencies, times, unreadable };
   }, seconds * 1000);
   const timing = await page.evaluate(() => {
     const probe = window as unknown as { __firstFrameAt?: number; __connectingAt?: number };
     return { __firstFrameAt: probe.__firstFrameAt, __connectingAt: probe.__connectingAt };
   });
+  if (series) {
+    const perSecond = new Map<number, number[]>();
+    result.times.forEach((t, i) => perSecond.set(Math.floor(t / 1000), [...(perSecond.get(Math.floor(t / 1000)) ?? []), result.latencies[i]!]));
+    const medians = [...perSecond.entries()].map(([second, values]) => `${second}s:${Math.round(values.sort((a, b) => a - b)[values.length >> 1]!)}`);
+    console.log(`${transport} per-second median latency (ms): ${medians.join(' ')}`);
+  }
   const sorted = [...result.latencies].sort((a, b) => a - b);
   return {
     transport,
