@@ -1,15 +1,9 @@
 import { map, type MapStore } from 'nanostores';
 import { onRoomEvent, type RoomState } from './room.ts';
 
-export interface ChatMessage {
-  id: string;
-  /** A stable, anonymous handle of the sender (what the host mutes). */
-  author: string;
-  name: string;
-  text: string;
-  host: boolean;
-  time: number;
-}
+/** As the relay sends it (server/chat), from the relay's own definition; type-only. */
+export type { ChatMessage } from '../../server/chat/chat.ts';
+import type { ChatMessage } from '../../server/chat/chat.ts';
 
 export interface JoinNotice {
   names: string[];

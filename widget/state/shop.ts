@@ -1,58 +1,20 @@
 import { map, type MapStore } from 'nanostores';
 import { onRoomEvent, type RoomState } from './room.ts';
 
-/** Shapes as the relay sends them (server/catalog, server/commerce); prices are decimal strings. */
-export interface Variant {
-  id: string;
-  title: string;
-  price: string | null;
-  stock: number | null;
-}
+/**
+ * Shapes as the relay sends them, from the relay's own definitions: one source for both ends.
+ * Type-only, so nothing of the server reaches the bundle.
+ */
+import type { Pin as RelayPin } from '../../server/commerce/pins.ts';
+export type { Product, Variant } from '../../server/catalog/catalog.ts';
+export type { FlashSale } from '../../server/commerce/flash-sales.ts';
+export type { Coupon } from '../../server/commerce/coupons.ts';
+import type { Coupon } from '../../server/commerce/coupons.ts';
+import type { FlashSale } from '../../server/commerce/flash-sales.ts';
 
-export interface Product {
-  sku: string;
-  title: string;
-  description: string;
-  price: string;
-  currency: string;
-  image: string | null;
-  url: string | null;
-  stock: number | null;
-  variants: Variant[];
-}
-
-export interface Pin {
-  sku: string;
-  /** Capture time of the moment the host showed it: the card appears when the video reaches it. */
-  at: number;
+export interface Pin extends RelayPin {
   /** Capture time of the unpin, once the host unpinned it. */
   until?: number;
-  product: Product;
-}
-
-export interface FlashSale {
-  id: string;
-  sku: string;
-  title: string;
-  image: string | null;
-  price: string;
-  regularPrice: string;
-  currency: string;
-  quantity: number;
-  remaining: number;
-  startedAt: number;
-  endsAt: number;
-  status: 'active' | 'sold-out' | 'ended';
-}
-
-export interface Coupon {
-  id: string;
-  title: string;
-  quantity: number;
-  remaining: number;
-  expiresAt: number;
-  createdAt: number;
-  status: 'active' | 'claimed-out' | 'expired';
 }
 
 export interface ShopState {
