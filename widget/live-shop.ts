@@ -82,7 +82,10 @@ export class LiveShopElement extends LitElement {
       height: 100%;
       object-fit: cover;
     }
-    video[hidden], .poster[hidden] { display: none; }
+    .poster[hidden] { display: none; }
+    /* Laid out but transparent until it plays: livekit-client's adaptive stream sends video only to
+       an element that is on screen and has a size, so display: none would hold the first frame back. */
+    video.waiting { opacity: 0; }
     .top { position: absolute; top: 12px; left: 12px; display: flex; gap: 8px; align-items: center; }
     .badge {
       background: var(--accent);
@@ -225,7 +228,7 @@ export class LiveShopElement extends LitElement {
     return html`
       <div part="stage" class="stage" role="region" aria-label=${room?.info?.title ? `Live show: ${room.info.title}` : 'Live show'}>
         ${poster ? html`<img part="poster" class="poster" src=${poster} alt="" ?hidden=${playing} />` : nothing}
-        <video part="video" playsinline autoplay muted ?hidden=${!playing}></video>
+        <video part="video" class=${playing ? '' : 'waiting'} playsinline autoplay muted></video>
         ${state === 'live' || state === 'reconnecting'
           ? html`<div class="top">
               <span part="badge" class="badge">LIVE</span>

@@ -89,6 +89,12 @@ async function measure(page: Page, url: string, transport: string): Promise<Figu
     const medians = [...perSecond.entries()].map(([second, values]) => `${second}s:${Math.round(values.sort((a, b) => a - b)[values.length >> 1]!)}`);
     console.log(`${transport} per-second median latency (ms): ${medians.join(' ')}`);
   }
+  if (series) {
+    const marks = await page.evaluate(() =>
+      performance.getEntriesByType('mark').filter((m) => m.name.startsWith('live-shop:')).map((m) => `${m.name.slice(10)}@${Math.round(m.startTime)}`),
+    );
+    console.log(`${transport} connect timeline (ms since navigation): ${marks.join(' ')}`);
+  }
   const sorted = [...result.latencies].sort((a, b) => a - b);
   return {
     transport,
@@ -118,7 +124,9 @@ const FIRST_FRAME_PROBE = `
   requestAnimationFrame(watch);
 `;
 
-const stack = await startStack();
+// Everything runs on one machine here; when no HLS path is measured, the relay does not encode
+// LL-HLS, so WebRTC is measured without two x264 encodes competing for the same two cores.
+const stack = await startStack(transports.some((t) => t.startsWith('hls')) ? {} : { LIVE_SHOP_HLS_SOURCE: 'off' });
 const browser = await launchChromium();
 const rows: Figures[] = [];
 try {

@@ -64,7 +64,7 @@ describe('<live-shop>', function () {
       expect(part(el, 'badge')!.textContent).to.equal('LIVE');
       await waitUntil(() => /^\d+ watching$/.test(part(el, 'viewers')?.textContent ?? ''), 'a viewer count');
       const video = el.shadowRoot!.querySelector('video')!;
-      expect(video.hidden).to.equal(false);
+      expect(getComputedStyle(video).opacity).to.equal('1');
       expect(video.muted).to.equal(true);
       part(el, 'unmute')!.click();
       await el.updateComplete;

@@ -25,9 +25,13 @@ export class WebRtcPlayer implements Player {
 
   async start(options: PlayerStart): Promise<void> {
     options.onStatus({ kind: 'connecting' });
+    // Marks on the page's performance timeline show where time to first frame goes.
+    performance.mark('live-shop:webrtc-start');
     const [lk, minted] = await Promise.all([
-      import('livekit-client'),
-      relayFetch<MintedToken>(options.server, `${roomPath(options.room)}/viewer-token`, { method: 'POST' }),
+      import('livekit-client').then((module) => (performance.mark('live-shop:webrtc-engine-loaded'), module)),
+      relayFetch<MintedToken>(options.server, `${roomPath(options.room)}/viewer-token`, { method: 'POST' }).then(
+        (token) => (performance.mark('live-shop:webrtc-token'), token),
+      ),
     ]);
     if (this.destroyed) return;
     const { Room, RoomEvent, Track, DisconnectReason } = lk;
@@ -39,6 +43,7 @@ export class WebRtcPlayer implements Player {
     this.audio.autoplay = true;
 
     const attach = (track: RemoteTrack): void => {
+      performance.mark(`live-shop:webrtc-subscribed-${track.kind}`);
       if (track.kind === Track.Kind.Video) track.attach(options.video);
       else if (track.kind === Track.Kind.Audio) track.attach(this.audio!);
     };
@@ -61,10 +66,12 @@ export class WebRtcPlayer implements Player {
 
     const firstFrame = this.waitForFirstFrame(options.video);
     await room.connect(minted.livekitUrl, minted.token, { autoSubscribe: true });
+    performance.mark('live-shop:webrtc-connected');
     for (const participant of room.remoteParticipants.values()) {
       for (const publication of participant.trackPublications.values()) if (publication.track) attach(publication.track);
     }
     await firstFrame;
+    performance.mark('live-shop:webrtc-first-frame');
     this.firstFrameAt = performance.now();
     options.onStatus({ kind: 'playing' });
     this.statsTimer = setInterval(() => void this.pollStats(), STATS_INTERVAL_MS);

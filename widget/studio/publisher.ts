@@ -40,7 +40,9 @@ export class Publisher {
       relayFetch<MintedToken>(this.server, `${roomPath(this.roomName)}/host-token`, { method: 'POST', hostKey: this.hostKey }),
     ]);
     const { Room, RoomEvent, Track, VideoPresets } = lk;
-    const room = new Room({ dynacast: true });
+    // Every layer stays encoded even with nobody watching it: a joining viewer then gets a picture
+    // at once, instead of waiting for the host to resume a paused layer and send a keyframe.
+    const room = new Room({ dynacast: false });
     room
       .on(RoomEvent.Disconnected, (reason) => {
         if (this.room === room) events.onDisconnect(String(reason ?? 'unknown'));
