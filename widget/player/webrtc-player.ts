@@ -50,7 +50,9 @@ export class WebRtcPlayer implements Player {
     room
       .on(RoomEvent.TrackSubscribed, attach)
       .on(RoomEvent.Reconnecting, () => options.onStatus({ kind: 'reconnecting' }))
-      .on(RoomEvent.Reconnected, () => options.onStatus({ kind: 'playing' }))
+      // Back to playing once a picture is on screen again, not when the signalling is: after a
+      // server restart the host has to republish first.
+      .on(RoomEvent.Reconnected, () => options.video.requestVideoFrameCallback(() => options.onStatus({ kind: 'playing' })))
       .on(RoomEvent.Disconnected, (reason) => {
         if (this.destroyed) return;
         if (reason === DisconnectReason.ROOM_DELETED) options.onStatus({ kind: 'ended' });
