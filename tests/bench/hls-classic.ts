@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { readClockCode } from '../../widget/studio/clock-code.ts';
+import { installClockSampler, type ClockSamplerWindow } from './clock-sampler.ts';
 
 export interface ClassicFigures {
   latencies: number[];
@@ -19,11 +19,10 @@ export async function measureClassicHls(page: Page, relayUrl: string, room: stri
   // hls.js straight from node_modules, served on the relay's origin for this page only.
   const source = readFileSync('node_modules/hls.js/dist/hls.light.mjs', 'utf8');
   await page.route(`${relayUrl}${HLS_MODULE}`, (route) => route.fulfill({ body: source, contentType: 'text/javascript' }));
-  await page.addInitScript({ content: `window.__readClockCode = ${readClockCode.toString()};` });
+  await installClockSampler(page);
   await page.goto(`${relayUrl}/v1/health`);
   return page.evaluate(
     async ({ moduleUrl, playlist, durationMs }) => {
-      const read = (window as unknown as { __readClockCode: (p: Uint8ClampedArray, w: number, h: number) => number | null }).__readClockCode;
       const { default: Hls } = (await import(moduleUrl)) as { default: { new (): { loadSource(u: string): void; attachMedia(v: HTMLVideoElement): void } } };
       const video = document.createElement('video');
       video.muted = true;
@@ -34,28 +33,7 @@ export async function measureClassicHls(page: Page, relayUrl: string, room: stri
       hls.attachMedia(video);
       void video.play().catch(() => undefined);
       const firstFrameMs = await new Promise<number>((resolve) => video.requestVideoFrameCallback((now) => resolve(now - started)));
-      const canvas = document.createElement('canvas');
-      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-      const latencies: number[] = [];
-      let unreadable = 0;
-      await new Promise<void>((resolve) => {
-        const from = performance.now();
-        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
-          const width = Math.min(640, video.videoWidth);
-          const height = Math.round((width * video.videoHeight) / video.videoWidth);
-          if (width > 0 && height > 0) {
-            canvas.width = width;
-            canvas.height = height;
-            ctx.drawImage(video, 0, 0, width, height);
-            const captured = read(ctx.getImageData(0, 0, width, height).data, width, height);
-            if (captured === null) unreadable += 1;
-            else latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
-          }
-          if (performance.now() - from < durationMs) video.requestVideoFrameCallback(onFrame);
-          else resolve();
-        };
-        video.requestVideoFrameCallback(onFrame);
-      });
+      const { latencies, unreadable } = await (window as unknown as ClockSamplerWindow).__sampleClock(video, durationMs);
       return { latencies, unreadable, firstFrameMs };
     },
     { moduleUrl: HLS_MODULE, playlist: `${relayUrl}/v1/rooms/${room}/hls/classic.m3u8`, durationMs: seconds * 1000 },

@@ -11,8 +11,8 @@
  * Prints a table and one JSON line per transport.
  */
 import type { Page } from 'playwright-core';
-import { readClockCode } from '../../widget/studio/clock-code.ts';
 import { DEMO_ROOM, goLive, launchChromium, newPage, openStudio, startStack, waitForViewerState } from '../e2e/harness.ts';
+import { installClockSampler, type ClockSamplerWindow } from './clock-sampler.ts';
 import { measureClassicHls } from './hls-classic.ts';
 
 interface Figures {
@@ -44,41 +44,14 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 /** Opens a viewer, waits for the picture, then samples the clock in every displayed frame. */
 async function measure(page: Page, url: string, transport: string): Promise<Figures> {
-  await page.addInitScript({ content: `window.__readClockCode = ${readClockCode.toString()};` });
+  await installClockSampler(page);
   await page.goto(`${url}/demo/player.html?transport=${transport}`);
   await waitForViewerState(page, 'live', 30_000);
-  const result = await page.evaluate(async (durationMs) => {
-    const read = (window as unknown as { __readClockCode: typeof readClockCode }).__readClockCode;
-    const element = document.querySelector('live-shop')!;
-    const video = element.shadowRoot!.querySelector('video')!;
-    const canvas = document.createElement('canvas');
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    const latencies: number[] = [];
-    const times: number[] = [];
-    let unreadable = 0;
-    await new Promise<void>((resolve) => {
-      const started = performance.now();
-      const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
-        const width = Math.min(640, video.videoWidth);
-        const height = Math.round((width * video.videoHeight) / video.videoWidth);
-        if (width > 0 && height > 0) {
-          canvas.width = width;
-          canvas.height = height;
-          ctx.drawImage(video, 0, 0, width, height);
-          const captured = read(ctx.getImageData(0, 0, width, height).data, width, height);
-          if (captured === null) unreadable += 1;
-          else {
-            latencies.push(performance.timeOrigin + meta.expectedDisplayTime - captured);
-            times.push(performance.now() - started);
-          }
-        }
-        if (performance.now() - started < durationMs) video.requestVideoFrameCallback(onFrame);
-        else resolve();
-      };
-      video.requestVideoFrameCallback(onFrame);
-    });
-    return { latencies, times, unreadable };
-  }, seconds * 1000);
+  const result = await page.evaluate(
+    (durationMs) =>
+      (window as unknown as ClockSamplerWindow).__sampleClock(document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!, durationMs),
+    seconds * 1000,
+  );
   const timing = await page.evaluate(() => {
     const probe = window as unknown as { __firstFrameAt?: number; __connectingAt?: number };
     return { __firstFrameAt: probe.__firstFrameAt, __connectingAt: probe.__connectingAt };
