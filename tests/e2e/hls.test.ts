@@ -1,8 +1,9 @@
 /**
  * The LL-HLS path end to end: the studio goes live with its test pattern, the relay's ingest turns
  * it into LL-HLS, and shoppers watch it with hls.js in Chromium. A shopper forced to `hls` plays;
- * a shopper whose page cannot reach LiveKit (its connection blocked, as behind a strict corporate
- * firewall) falls back to LL-HLS by itself; both see the ended state when the host ends the show.
+ * a shopper without MSE (as on iPhone Safari) plays through the browser's own HLS; a shopper whose
+ * page cannot reach LiveKit (its connection blocked, as behind a strict corporate firewall) falls
+ * back to LL-HLS by itself; all see the ended state when the host ends the show.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -26,8 +27,15 @@ import {
  * The demo storefront with extra attributes on its `<live-shop>`, as a shop would write them: set
  * while the page is parsed, before the widget's module script defines the element.
  */
-async function openStorefrontWith(browser: Browser, stack: Stack, label: string, attributes: Record<string, string>): Promise<Page> {
+async function openStorefrontWith(
+  browser: Browser,
+  stack: Stack,
+  label: string,
+  attributes: Record<string, string>,
+  prepare: (page: Page) => Promise<void> = async () => undefined,
+): Promise<Page> {
   const page = await newPage(browser, label);
+  await prepare(page);
   await page.addInitScript((attrs: Record<string, string>) => {
     new MutationObserver((_records, observer) => {
       const element = document.querySelector('live-shop');
@@ -48,6 +56,7 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
   let studio: Page;
   let forced: Page;
   let blocked: Page;
+  let native: Page;
   let livekitSignals = 0;
 
   before(async () => {
@@ -84,6 +93,32 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
     console.log(`[hls viewer] debug overlay: ${overlay?.replace(/\s+/g, ' ')}`);
   });
 
+  it("plays the show with the browser's own HLS where there is no MSE (as on iPhone Safari)", async () => {
+    const hlsJsRequests: string[] = [];
+    native = await openStorefrontWith(browser, stack, 'native hls viewer', { transport: 'hls' }, async (page) => {
+      // No MediaSource, as on iPhone Safari: hls.js cannot run there, so the widget hands the
+      // playlist to the <video> element itself. Chromium 156 plays HLS natively, standing in for
+      // Safari's player; hls.js must not even be fetched.
+      await page.addInitScript(() => {
+        const scope = window as unknown as Record<string, unknown>;
+        delete scope.MediaSource;
+        delete scope.ManagedMediaSource;
+      });
+      page.on('request', (request) => {
+        if (/\/hls\.light[^/]*\.js$/.test(request.url())) hlsJsRequests.push(request.url());
+      });
+    });
+    await waitForViewerState(native, 'live', 30_000);
+    assert.equal(await transportOf(native), 'hls');
+    const source = await native.evaluate(() => document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!.currentSrc);
+    assert.match(source, /\/hls\/index\.m3u8$/, 'the video element plays the multivariant playlist itself');
+    assert.deepEqual(hlsJsRequests, [], 'hls.js is not fetched without MSE');
+    const frames = await framesPresented(native, 3000);
+    assert.ok(frames >= 30, `expected the picture to move (>= 30 frames in 3 s), got ${frames}`);
+    const luma = await pictureLuma(native);
+    assert.ok(luma.mean > 20 && luma.spread > 10, `picture looks black or flat: ${JSON.stringify(luma)}`);
+  });
+
   it('falls back to LL-HLS by itself when the page cannot reach LiveKit', async () => {
     const page = await newPage(browser, 'blocked viewer');
     // LiveKit's signalling WebSocket is refused, as on a network that blocks it.
@@ -103,6 +138,7 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
     await endShow(studio);
     await waitForViewerState(forced, 'ended', 20_000);
     await waitForViewerState(blocked, 'ended', 20_000);
+    await waitForViewerState(native, 'ended', 30_000);
     assert.match((await partText(forced, 'status')) ?? '', /The show has ended/);
     const info = (await (await fetch(`${stack.url}/v1/rooms/${DEMO_ROOM}`)).json()) as { hlsUrl: string | null };
     assert.equal(info.hlsUrl, null);
