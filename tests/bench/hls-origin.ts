@@ -54,7 +54,7 @@ server.keepAliveTimeout = 60_000;
 server.maxConnections = 20_000;
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, room: ROOM, ffmpegPid: encoder.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, room: ROOM, pid: process.pid, ffmpegPid: encoder.pid })}\n`);
 });
 
 process.on('SIGTERM', () => {

@@ -1,0 +1,3 @@
+module live-shop/hls-load-driver
+
+go 1.26
