@@ -145,6 +145,19 @@ export class Rendition {
     return last ? { msn: last.msn, part: last.parts.length - 1 } : null;
   }
 
+  /** Whether the part (msn, part) exists: the newest complete part is at or after it. */
+  reached(msn: number, part: number): boolean {
+    const open = this.open;
+    if (open && open.parts.length > 0) return open.msn > msn || (open.msn === msn && open.parts.length > part);
+    const last = this.segments[this.segments.length - 1];
+    return last !== undefined && (last.msn > msn || (last.msn === msn && last.parts.length > part));
+  }
+
+  /** Media sequence number of the newest complete segment, -1 before the first. */
+  get lastCompleteMsn(): number {
+    return this.segments[this.segments.length - 1]?.msn ?? -1;
+  }
+
   /** Media sequence number of the segment that receives the next part. */
   get nextPartMsn(): number {
     return this.open ? this.open.msn : this.nextMsn;

@@ -15,7 +15,8 @@ import { roomName } from '../http/validate.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { HlsOrigin, Show } from './origin.ts';
 import { classicPlaylist, classicSegments, mediaPlaylist, multivariantPlaylist } from './playlist.ts';
-import type { Position, Rendition } from './rendition.ts';
+import { blockedRequests } from './blocking.ts';
+import type { Part, Rendition } from './rendition.ts';
 
 export interface HlsRoutesDeps {
   origin: HlsOrigin;
@@ -47,7 +48,7 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
     if (!show) throw notFound(`room "${room}" has no HLS stream: it is not live`);
     if (!show.ready) throw unavailable('hls_starting', 'the stream is starting; retry in a second');
     const body = multivariantPlaylist(show.renditions, (r) => `${show.id}/${r.name}/${media}`);
-    send(ctx, 200, PLAYLIST_TYPE, body, show.ended ? 'public, max-age=60' : 'public, max-age=1');
+    sendOnce(ctx, PLAYLIST_TYPE, body, show.ended ? 'public, max-age=60' : 'public, max-age=1');
   }
 
   router.on('GET', '/v1/rooms/{room}/hls/{show}/{rendition}/{file}', async (ctx) => {
@@ -59,24 +60,24 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
     const file = ctx.params.file!;
     if (file === 'index.m3u8') return servePlaylist(ctx, show, rendition);
     if (file === 'classic.m3u8') {
-      return send(ctx, 200, PLAYLIST_TYPE, classicPlaylist(rendition), rendition.ended ? 'public, max-age=86400' : 'public, max-age=2');
+      return sendOnce(ctx, PLAYLIST_TYPE, classicPlaylist(rendition), rendition.ended ? 'public, max-age=86400' : 'public, max-age=2');
     }
     let match: RegExpExecArray | null;
     if ((match = /^part-(\d{1,9})\.(\d{1,4})\.m4s$/.exec(file))) return servePart(ctx, rendition, Number(match[1]), Number(match[2]));
     if ((match = /^seg-(\d{1,9})\.m4s$/.exec(file))) {
       const segment = rendition.findSegment(Number(match[1]));
       if (!segment?.data) throw notFound(`segment ${match[1]} is not available`);
-      return send(ctx, 200, 'video/mp4', segment.data, IMMUTABLE);
+      return sendOnce(ctx, 'video/mp4', segment.data, IMMUTABLE);
     }
     if ((match = /^classic-(\d{1,9})\.m4s$/.exec(file))) {
       const group = classicSegments(rendition).find((g) => g.group === Number(match![1]));
       if (!group || group.segments.some((s) => !s.data)) throw notFound(`classic segment ${match[1]} is not available`);
-      return send(ctx, 200, 'video/mp4', Buffer.concat(group.segments.map((s) => s.data!)), IMMUTABLE);
+      return sendOnce(ctx, 'video/mp4', Buffer.concat(group.segments.map((s) => s.data!)), IMMUTABLE);
     }
     if ((match = /^init-(\d{1,6})\.mp4$/.exec(file))) {
       const init = rendition.inits.get(Number(match[1]));
       if (!init) throw notFound(`init segment ${match[1]} is not available`);
-      return send(ctx, 200, 'video/mp4', init, IMMUTABLE);
+      return sendOnce(ctx, 'video/mp4', init, IMMUTABLE);
     }
     throw notFound(`no such HLS file: ${file}`);
   });
@@ -98,63 +99,87 @@ function directives(url: URL): { msn: number | null; part: number | null; skip: 
   return { msn, part, skip: skip !== null };
 }
 
-const atOrAfter = (have: Position | null, msn: number, part: number) => have !== null && (have.msn > msn || (have.msn === msn && have.part >= part));
-
 async function servePlaylist(ctx: RequestContext, show: Show, rendition: Rendition): Promise<void> {
   const { msn, part, skip } = directives(ctx.url);
-  const blockLimitMs = rendition.timing.targetDuration * 3 * 1000;
   if (msn !== null && !rendition.ended) {
-    const last = rendition.lastPosition();
     // rfc8216bis 6.2.5.2: more than two beyond the last Media Sequence Number is a client error.
-    if (msn > (last?.msn ?? 0) + 2) throw badRequest('hls_msn_too_far', `_HLS_msn=${msn} is more than two segments beyond the playlist (last ${last?.msn ?? 'none'})`);
-    const satisfied = part !== null
-      ? () => rendition.ended || atOrAfter(rendition.lastPosition(), msn, part)
-      : () => rendition.ended || (rendition.segments.at(-1)?.msn ?? -1) >= msn;
-    const ok = await waitFor(ctx.res, (wake) => rendition.onChange(wake), satisfied, blockLimitMs);
-    if (!ok) throw unavailable('hls_blocked_too_long', `segment ${msn}${part !== null ? ` part ${part}` : ''} did not appear within ${blockLimitMs} ms`);
+    const lastMsn = rendition.lastPosition()?.msn ?? 0;
+    if (msn > lastMsn + 2) throw badRequest('hls_msn_too_far', `_HLS_msn=${msn} is more than two segments beyond the playlist (last ${rendition.lastPosition() ? lastMsn : 'none'})`);
+    const limitMs = rendition.timing.targetDuration * 3 * 1000;
+    const ok = await blockedRequests(rendition).wait(ctx.res, part !== null ? 'part' : 'segment', msn, part ?? 0, limitMs);
+    if (!ok) throw unavailable('hls_blocked_too_long', `segment ${msn}${part !== null ? ` part ${part}` : ''} did not appear within ${limitMs} ms`);
   }
-  const body = cachedPlaylist(show, rendition, skip);
+  const playlist = cachedPlaylist(show, rendition, skip);
   // A blocking response names a point in the stream, so a CDN may keep it; a plain reload may not go stale.
-  const cache = rendition.ended ? 'public, max-age=86400' : msn !== null ? `public, max-age=${rendition.timing.targetDuration * 6}` : 'public, max-age=1';
-  send(ctx, 200, PLAYLIST_TYPE, body, cache);
+  send(ctx, msn !== null ? playlist.blocking : playlist.plain, playlist.body);
+}
+
+interface RenderedPlaylist {
+  body: Buffer;
+  blocking: HeaderLists;
+  plain: HeaderLists;
 }
 
 /**
- * Every viewer blocked on the same part is answered at the same moment with the same text, so it
- * is written once per change of the show (a rendition report may change it too) and per variant.
+ * Every viewer blocked on the same part is answered at the same moment with the same bytes, so a
+ * playlist is written (and encoded, with its headers) once per change of the show (a rendition
+ * report may change it too) and per variant, full or delta.
  */
-const playlistCache = new WeakMap<Rendition, { key: string; full?: string; delta?: string }>();
-function cachedPlaylist(show: Show, rendition: Rendition, skip: boolean): string {
-  const key = show.renditions.map((r) => r.version).join('.');
+const playlistCache = new WeakMap<Rendition, { showVersion: number; full?: RenderedPlaylist; delta?: RenderedPlaylist }>();
+function cachedPlaylist(show: Show, rendition: Rendition, skip: boolean): RenderedPlaylist {
+  // Versions only grow, so their sum changes whenever any rendition changed.
+  let showVersion = 0;
+  for (const r of show.renditions) showVersion += r.version;
   let entry = playlistCache.get(rendition);
-  if (entry?.key !== key) {
-    entry = { key };
+  if (entry?.showVersion !== showVersion) {
+    entry = { showVersion };
     playlistCache.set(rendition, entry);
   }
   const variant = skip ? 'delta' : 'full';
-  if (entry[variant] === undefined) {
+  let rendered = entry[variant];
+  if (rendered === undefined) {
     const reports = show.renditions.filter((r) => r !== rendition).map((r) => ({ uri: `../${r.name}/index.m3u8`, rendition: r }));
-    entry[variant] = mediaPlaylist(rendition, { skip, reports });
+    const body = Buffer.from(mediaPlaylist(rendition, { skip, reports }));
+    const ended = rendition.ended;
+    rendered = {
+      body,
+      blocking: headerLists(PLAYLIST_TYPE, body.length, ended ? 'public, max-age=86400' : `public, max-age=${rendition.timing.targetDuration * 6}`),
+      plain: headerLists(PLAYLIST_TYPE, body.length, ended ? 'public, max-age=86400' : 'public, max-age=1'),
+    };
+    entry[variant] = rendered;
   }
-  return entry[variant];
+  return rendered;
 }
 
-async function servePart(ctx: RequestContext, rendition: Rendition, msn: number, index: number): Promise<void> {
-  const find = () => {
-    const part = rendition.findSegment(msn)?.parts[index];
-    return part && part.data.length > 0 ? part : undefined;
-  };
-  let part = find();
+function servePart(ctx: RequestContext, rendition: Rendition, msn: number, index: number): void | Promise<void> {
+  const part = findPart(rendition, msn, index);
+  if (part) return send(ctx, partHeaders(part), part.data);
   // The hinted part (EXT-X-PRELOAD-HINT) is answered as soon as it is complete.
-  if (!part && !rendition.ended && msn === rendition.nextPartMsn && index === rendition.nextPartIndex) {
-    const gone = () => rendition.ended || rendition.nextPartMsn > msn;
+  if (rendition.ended || msn !== rendition.nextPartMsn || index !== rendition.nextPartIndex) throw notFound(`part ${msn}.${index} is not available`);
+  return (async () => {
     const limitMs = rendition.timing.targetDuration * 3 * 1000;
-    const ok = await waitFor(ctx.res, (wake) => rendition.onChange(wake), () => find() !== undefined || gone(), limitMs);
+    const ok = await blockedRequests(rendition).wait(ctx.res, 'part-bytes', msn, index, limitMs);
     if (!ok) throw unavailable('hls_blocked_too_long', `part ${msn}.${index} did not appear within ${limitMs} ms`);
-    part = find();
+    const made = findPart(rendition, msn, index);
+    if (!made) throw notFound(`part ${msn}.${index} is not available`);
+    send(ctx, partHeaders(made), made.data);
+  })();
+}
+
+function findPart(rendition: Rendition, msn: number, index: number): Part | undefined {
+  const part = rendition.findSegment(msn)?.parts[index];
+  return part && part.data.length > 0 ? part : undefined;
+}
+
+/** A part is fetched by every viewer, so its headers are built once, with it. */
+const partHeaderCache = new WeakMap<Part, HeaderLists>();
+function partHeaders(part: Part): HeaderLists {
+  let headers = partHeaderCache.get(part);
+  if (!headers) {
+    headers = headerLists('video/mp4', part.data.length, IMMUTABLE);
+    partHeaderCache.set(part, headers);
   }
-  if (!part) throw notFound(`part ${msn}.${index} is not available`);
-  send(ctx, 200, 'video/mp4', part.data, IMMUTABLE);
+  return headers;
 }
 
 function subscribeShow(origin: HlsOrigin, room: string, wake: () => void): () => void {
@@ -197,14 +222,31 @@ function waitFor(res: ServerResponse, subscribe: (wake: () => void) => () => voi
   });
 }
 
-function send(ctx: RequestContext, status: number, type: string, body: string | Buffer, cacheControl: string): void {
+/**
+ * Response headers as flat lists for writeHead, which takes them without a per-request object:
+ * one with `access-control-allow-origin: *`, one without for when the relay's CORS already
+ * answered the page's own origin.
+ */
+type HeaderList = (string | number)[];
+interface HeaderLists {
+  anyOrigin: HeaderList;
+  corsSet: HeaderList;
+}
+
+function headerLists(type: string, length: number, cacheControl: string): HeaderLists {
+  const corsSet = ['content-type', type, 'content-length', length, 'cache-control', cacheControl];
+  return { anyOrigin: [...corsSet, 'access-control-allow-origin', '*'], corsSet };
+}
+
+function send(ctx: RequestContext, headers: HeaderLists, body: Buffer): void {
   const res: ServerResponse = ctx.res;
   if (res.destroyed) return;
-  if (!res.hasHeader('access-control-allow-origin')) res.setHeader('access-control-allow-origin', '*');
-  res.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': cacheControl,
-  });
+  res.writeHead(200, res.hasHeader('access-control-allow-origin') ? headers.corsSet : headers.anyOrigin);
   res.end(ctx.req.method === 'HEAD' ? undefined : body);
+}
+
+/** A body sent once in a while (multivariant, classic, init, segments): its headers are built for it. */
+function sendOnce(ctx: RequestContext, type: string, body: string | Buffer, cacheControl: string): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  send(ctx, headerLists(type, bytes.length, cacheControl), bytes);
 }
