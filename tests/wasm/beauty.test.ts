@@ -6,9 +6,11 @@ import { loadMediaCore } from '../../wasm/node/load.ts';
 
 /**
  * An I420 test card: the left half is skin (Cb 110, Cr 150) with pore-like texture and a sharp
- * vertical edge (an eyebrow), the right half grey (not skin) with the same texture.
+ * vertical edge (an eyebrow, 5 pixels wide per 320 columns), the right half grey (not skin) with the
+ * same texture.
  */
 function testCard(width: number, height: number, seed = 5): Uint8Array {
+  const scale = width / 320;
   const cw = (width + 1) >> 1;
   const ch = (height + 1) >> 1;
   const frame = new Uint8Array(width * height + 2 * cw * ch);
@@ -19,7 +21,7 @@ function testCard(width: number, height: number, seed = 5): Uint8Array {
   };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const base = x < width / 2 ? (x > width / 4 && x < width / 4 + 6 ? 60 : 170) : 128;
+      const base = x < width / 2 ? (x > width / 4 && x < width / 4 + 6 * scale ? 60 : 170) : 128;
       frame[y * width + x] = base + texture();
     }
   }
@@ -55,26 +57,45 @@ describe('beauty', () => {
     core = await loadMediaCore();
   });
 
-  it('halves the texture variance on skin, keeps the edge on skin and leaves non-skin untouched', () => {
-    const [w, h] = [320, 180];
-    const input = testCard(w, h);
-    const filter = new BeautyFilter(core, { smooth: 0.7, brighten: 0, sharpen: 0 });
-    const out = filter.process(input.slice(), w, h, 'I420');
-    const skinBefore = regionStats(input, w, 8, 70, 20, 160);
-    const skinAfter = regionStats(out, w, 8, 70, 20, 160);
-    assert.ok(skinAfter.variance < skinBefore.variance / 2, `skin variance ${skinBefore.variance.toFixed(1)} -> ${skinAfter.variance.toFixed(1)}`);
-    assert.ok(Math.abs(skinAfter.mean - skinBefore.mean) < 2, 'smoothing keeps the skin tone');
-    const edgeBefore = regionStats(input, w, 82, 86, 20, 160).mean - regionStats(input, w, 70, 76, 20, 160).mean;
-    const edgeAfter = regionStats(out, w, 82, 86, 20, 160).mean - regionStats(out, w, 70, 76, 20, 160).mean;
-    assert.ok(Math.abs(edgeAfter) > 0.8 * Math.abs(edgeBefore), `edge contrast ${edgeBefore.toFixed(0)} -> ${edgeAfter.toFixed(0)}`);
-    for (let y = 0; y < h; y++) {
-      for (let x = w / 2 + 8; x < w; x++) assert.equal(out[y * w + x], input[y * w + x], `non-skin pixel ${x},${y}`);
+  // 320x180 runs the maps on 2x2 cells, 1280x720 on 4x4 cells: both must keep the edge.
+  for (const [w, h] of [[320, 180], [1280, 720]]) {
+    it(`halves the texture variance on skin, keeps the edge on skin and leaves non-skin untouched (${w}x${h})`, () => {
+      const k = w / 320; // the card's features scale with the frame
+      const input = testCard(w, h);
+      const filter = new BeautyFilter(core, { smooth: 0.7, brighten: 0, sharpen: 0 });
+      const out = filter.process(input.slice(), w, h, 'I420');
+      const skinBefore = regionStats(input, w, 8 * k, 70 * k, 20 * k, 160 * k);
+      const skinAfter = regionStats(out, w, 8 * k, 70 * k, 20 * k, 160 * k);
+      assert.ok(skinAfter.variance < skinBefore.variance / 2, `skin variance ${skinBefore.variance.toFixed(1)} -> ${skinAfter.variance.toFixed(1)}`);
+      assert.ok(Math.abs(skinAfter.mean - skinBefore.mean) < 2, 'smoothing keeps the skin tone');
+      const contrast = (f: Uint8Array) => regionStats(f, w, 82 * k, 86 * k, 20 * k, 160 * k).mean - regionStats(f, w, 70 * k, 76 * k, 20 * k, 160 * k).mean;
+      const [edgeBefore, edgeAfter] = [contrast(input), contrast(out)];
+      assert.ok(Math.abs(edgeAfter) > 0.8 * Math.abs(edgeBefore), `edge contrast ${edgeBefore.toFixed(0)} -> ${edgeAfter.toFixed(0)}`);
+      for (let y = 0; y < h; y++) {
+        for (let x = w / 2 + 8; x < w; x++) assert.equal(out[y * w + x], input[y * w + x], `non-skin pixel ${x},${y}`);
+      }
+      assert.deepEqual(out.subarray(w * h), input.subarray(w * h), 'chroma is not touched');
+    });
+  }
+
+  it('stops smoothing a place within a dozen frames after the skin left it', () => {
+    const [w, h] = [640, 360];
+    const filter = new BeautyFilter(core, { smooth: 1, brighten: 0, sharpen: 0 });
+    filter.process(testCard(w, h), w, h, 'I420');
+    const grey = testCard(w, h, 9);
+    grey.fill(128, w * h); // same texture, no skin colour anywhere
+    const changed: number[] = [];
+    for (let frame = 0; frame < 14; frame++) {
+      const out = filter.process(grey.slice(), w, h, 'I420');
+      changed.push(out.reduce((n, v, i) => n + (v !== grey[i] ? 1 : 0), 0));
     }
-    assert.deepEqual(out.subarray(w * h), input.subarray(w * h), 'chroma is not touched');
+    assert.ok(changed[0] > 1000, `the first grey frame is still smoothed where the skin was (${changed[0]} pixels changed)`);
+    assert.ok(changed.slice(0, 3).every((n, i) => i === 0 || n <= changed[i - 1]), `the smoothing fades: ${changed.join(' ')}`);
+    assert.equal(changed.at(-1), 0, `after 14 frames nothing is changed: ${changed.join(' ')}`);
   });
 
   it('computes the same frame on the SIMD and the scalar path, odd sizes included', () => {
-    for (const [w, h] of [[320, 180], [37, 23], [2, 2], [17, 2]]) {
+    for (const [w, h] of [[320, 180], [37, 23], [2, 2], [17, 2], [640, 360], [645, 363], [1283, 723]]) {
       const input = testCard(w, h);
       const filter = new BeautyFilter(core, { smooth: 0.9, brighten: 0.5, sharpen: 0.5 });
       filter.setSimd(true);
