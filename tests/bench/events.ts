@@ -1,14 +1,17 @@
 /**
  * `npm run bench:events`: how one relay process fans out a room's event stream. For each viewer
- * count, a fresh relay process and a separate load-generator process (N WebSocket viewers, 20
- * chat messages/s and 200 likes/s over HTTP); reports chat delivery delay p50/p99 (post to
- * receipt, every message at every viewer), the relay's CPU (% of one core) and memory.
- * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100]`.
+ * count, a fresh relay process pinned to core 0 and a load generator pinned to core 1 (N real
+ * WebSocket viewers, 20 chat messages/s and 200 likes/s over HTTP); reports chat delivery delay
+ * p50/p99 (post to receipt), whether every viewer got every event, and both processes' CPU (% of
+ * one core) over the same window, so a reader sees which of the two was the limit.
+ * The generator is a small Go program (tests/bench/events-load-driver/, built here with `go build`).
+ * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100] [--timed 500]`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const args = process.argv.slice(2);
@@ -19,13 +22,28 @@ const arg = (name: string, fallback: string): string => {
 const counts = arg('viewers', '1000,5000,10000').split(',').map(Number);
 const seconds = Number(arg('seconds', '15'));
 const tickMs = Number(arg('tick', '100'));
+/** Viewers that also time every chat message; the others check the sequence and count chat. */
+const timed = Number(arg('timed', '-1'));
 const CHAT_PER_SECOND = 20;
 const LIKES_PER_SECOND = 200;
-if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds >= 5 && seconds <= 120)) {
-  throw new Error('--viewers takes counts from 1 to 15000, --seconds 5 to 120');
+if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds >= 5 && seconds <= 120) || !Number.isInteger(timed)) {
+  throw new Error('--viewers takes counts from 1 to 15000, --seconds 5 to 120, --timed a count (-1: every viewer)');
 }
 const ROOM = 'bench-events';
 const TICKS = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
+// The relay gets core 0 and the generator core 1, so that neither takes CPU from the other and
+// "one core" means one core. On a machine with one CPU both share it (and the figures say so).
+const PIN = availableParallelism() >= 2;
+const pinned = (core: number, command: string, argv: string[]): [string, string[]] =>
+  PIN ? ['taskset', ['-c', String(core), command, ...argv]] : [command, argv];
+
+function buildDriver(): string {
+  const out = resolve('.cache/bench/events-load-driver');
+  mkdirSync(resolve('.cache/bench'), { recursive: true });
+  const build = spawnSync('go', ['build', '-o', out, '.'], { cwd: resolve('tests/bench/events-load-driver'), stdio: 'inherit' });
+  if (build.error || build.status !== 0) throw new Error(`go build of tests/bench/events-load-driver failed (Go >= 1.22 is needed): ${build.error?.message ?? `exit ${build.status}`}`);
+  return out;
+}
 
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -44,23 +62,43 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
   });
 }
 
-interface Row {
+/** CPU time of a process between two marks, as % of one core. */
+class CpuWindow {
+  private ticks = 0;
+  private wall = 0;
+  seconds = 0;
+  wallSeconds = 0;
+  percent = 0;
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.ticks = cpuTicks(this.pid);
+    this.wall = Date.now();
+  }
+  stop(): void {
+    this.seconds = (cpuTicks(this.pid) - this.ticks) / TICKS;
+    this.wallSeconds = (Date.now() - this.wall) / 1000;
+    this.percent = Math.round((this.seconds / this.wallSeconds) * 100);
+  }
+}
+
+/** What the driver reports (tests/bench/events-load-driver/main.go). */
+interface DriverResult {
   viewers: number;
+  timedViewers: number;
+  connectRetries: number;
+  /** Frames the viewers received while chat and likes were posted: the relay's writes. */
+  windowFrames: number;
   p50: number;
   p99: number;
   max: number;
   delivered: number;
   expected: number;
+  timedDeliveries: number;
+  viewersMissingChat: number;
+  viewersDuplicated: number;
+  seqGaps: number;
   resyncs: number;
   dropped: number;
-  relayCpuPercent: number;
-  relayRssMb: number;
-  relayPeakMb: number;
-  /** Relay CPU time per chat message delivered to one viewer: comparable even on a busy machine. */
-  relayMicrosPerDelivery: number;
-  /** The machine's 1-minute load average at the end: above 2 (cores), other work shared the CPUs. */
-  loadAverage: number;
-  generatorCpuPercent: number;
   drainMs: number;
   chatsSent: number;
   likesSent: number;
@@ -68,72 +106,91 @@ interface Row {
   likesRefused: number;
 }
 
-async function run(viewers: number): Promise<Row> {
-  const relay = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs) },
-  });
+interface Row extends DriverResult {
+  relayCpuPercent: number;
+  relayRssMb: number;
+  relayPeakMb: number;
+  /** Relay CPU time per chat message delivered to one viewer: comparable even on a busy machine. */
+  relayMicrosPerDelivery: number;
+  /** Relay CPU time per frame written to one viewer (one socket write): the fan-out's unit cost. */
+  relayMicrosPerFrame: number;
+  framesPerViewerPerSecond: number;
+  generatorCpuPercent: number;
+  /** The machine's 1-minute load average at the end: above 2 (cores), other work shared the CPUs. */
+  loadAverage: number;
+}
+
+async function run(driver: string, viewers: number): Promise<Row> {
+  const [command, argv] = pinned(0, process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM]);
+  const relay = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs) } });
   const exited = new Promise((resolve) => relay.once('exit', resolve));
   try {
-    return await measure(relay, viewers);
+    return await measure(relay, driver, viewers);
   } finally {
     relay.stdin!.end(); // the relay stops when its stdin closes
     await exited;
   }
 }
 
-async function measure(relay: ChildProcess, viewers: number): Promise<Row> {
+async function measure(relay: ChildProcess, driver: string, viewers: number): Promise<Row> {
   const started = new Promise<{ url: string; pid: number }>((resolve) => lines(relay, (line) => line.startsWith('{') && resolve(JSON.parse(line))));
   const { url, pid } = await started;
-  let cpuStart = 0;
-  let wallStart = 0;
-  let cpuPercent = 0;
-  let cpuSeconds = 0;
+  const relayCpu = new CpuWindow(pid);
   let rss = 0;
-  const load = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/events-load.ts', url, ROOM, String(viewers), String(seconds), String(CHAT_PER_SECOND), String(LIKES_PER_SECOND)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const result = await new Promise<Omit<Row, 'relayCpuPercent' | 'relayRssMb' | 'relayPeakMb' | 'relayMicrosPerDelivery' | 'loadAverage'>>((resolve, reject) => {
+  const [command, argv] = pinned(1, driver, [
+    ...['-url', url, '-room', ROOM, '-viewers', String(viewers), '-seconds', String(seconds)],
+    ...['-chat', String(CHAT_PER_SECOND), '-likes', String(LIKES_PER_SECOND), '-timed', String(timed)],
+  ]);
+  const load = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const loadCpu = new CpuWindow(load.pid!); // taskset execs the driver: same pid
+  const result = await new Promise<DriverResult>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error('load generator did not finish in time')), (seconds + 120) * 1000);
     lines(load, (line) => {
       if (line === 'measure-start') {
-        cpuStart = cpuTicks(pid);
-        wallStart = Date.now();
+        relayCpu.start();
+        loadCpu.start();
       } else if (line === 'measure-end') {
-        cpuSeconds = (cpuTicks(pid) - cpuStart) / TICKS;
-        cpuPercent = Math.round((cpuSeconds / ((Date.now() - wallStart) / 1000)) * 100);
+        relayCpu.stop();
+        loadCpu.stop();
         rss = memoryMb(pid, 'VmRSS');
       } else if (line.startsWith('result ')) {
         clearTimeout(timeout);
-        resolve(JSON.parse(line.slice(7)));
+        resolve(JSON.parse(line.slice(7)) as DriverResult);
       } else {
         console.log(`  [${viewers}] ${line}`);
       }
     });
     load.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
   }).finally(() => load.kill());
-  const peak = memoryMb(pid, 'VmHWM');
   return {
     ...result,
-    relayCpuPercent: cpuPercent,
+    relayCpuPercent: relayCpu.percent,
     relayRssMb: rss,
-    relayPeakMb: peak,
-    relayMicrosPerDelivery: result.delivered > 0 ? Math.round((cpuSeconds * 1e6 * 100) / result.delivered) / 100 : 0,
+    relayPeakMb: memoryMb(pid, 'VmHWM'),
+    relayMicrosPerDelivery: result.delivered > 0 ? Math.round((relayCpu.seconds * 1e6 * 100) / result.delivered) / 100 : 0,
+    relayMicrosPerFrame: result.windowFrames > 0 ? Math.round((relayCpu.seconds * 1e6 * 100) / result.windowFrames) / 100 : 0,
+    framesPerViewerPerSecond: Math.round((result.windowFrames / result.viewers / relayCpu.wallSeconds) * 10) / 10,
+    generatorCpuPercent: loadCpu.percent,
     loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }
 
+const driver = buildDriver();
 const rows: Row[] = [];
 for (const viewers of counts) {
-  console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s, ${tickMs} ms tick`);
-  rows.push(await run(viewers));
+  const where = PIN ? 'relay on core 0, generator on core 1' : 'one CPU: relay and generator share it';
+  console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s, ${tickMs} ms tick, ${where}`);
+  rows.push(await run(driver, viewers));
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | resyncs | relay CPU (1 core) | µs/delivery | relay RSS (peak) MB | generator CPU | load avg');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | µs/frame | relay RSS (peak) MB | generator CPU | load avg');
 for (const r of rows) {
+  const whole = r.seqGaps + r.viewersMissingChat + r.viewersDuplicated + r.resyncs + r.dropped === 0;
+  const check = whole ? 'yes' : `NO: ${r.seqGaps} gaps, ${r.viewersMissingChat + r.viewersDuplicated} short/over, ${r.resyncs} resyncs, ${r.dropped} dropped`;
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(r.resyncs, 7)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayMicrosPerDelivery, 11)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.loadAverage, 8)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.loadAverage, 8)}`,
   );
 }
-console.log(JSON.stringify({ bench: 'events', seconds, tickMs, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));
+if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);
+console.log(JSON.stringify({ bench: 'events', seconds, tickMs, pinned: PIN, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));

@@ -1,0 +1,3 @@
+module live-shop/tests/bench/events-load-driver
+
+go 1.22

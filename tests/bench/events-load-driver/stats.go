@@ -1,0 +1,43 @@
+package main
+
+import "sync/atomic"
+
+// The longest delay the histogram tells apart; anything later counts as this.
+const maxDelayMs = 30_000
+
+// stats is a histogram of chat delivery delays in whole milliseconds, shared by the timed viewers.
+type stats struct {
+	histogram []uint32
+	count     atomic.Int64
+}
+
+func newStats() *stats {
+	return &stats{histogram: make([]uint32, maxDelayMs+1)}
+}
+
+func (s *stats) record(delayMs int64) {
+	if delayMs < 0 {
+		delayMs = 0 // the same clock on both sides; never negative but for rounding
+	} else if delayMs > maxDelayMs {
+		delayMs = maxDelayMs
+	}
+	atomic.AddUint32(&s.histogram[delayMs], 1)
+	s.count.Add(1)
+}
+
+// percentiles returns p50, p99 and the maximum in ms, and how many deliveries they cover.
+func (s *stats) percentiles() (p50, p99, max int, count int64) {
+	count = s.count.Load()
+	at := func(p float64) int {
+		target := uint64(float64(count)*p + 0.999999)
+		var seen uint64
+		for ms := range s.histogram {
+			seen += uint64(atomic.LoadUint32(&s.histogram[ms]))
+			if seen >= target && seen > 0 {
+				return ms
+			}
+		}
+		return 0
+	}
+	return at(0.5), at(0.99), at(1), count
+}
