@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { DEMO_ROOM, goLive, launchChromium, newPage, openStudio, startStack, waitForViewerState } from '../e2e/harness.ts';
 import { installClockSampler, type ClockSamplerWindow } from './clock-sampler.ts';
 import { measureClassicHls } from './hls-classic.ts';
+import { summarize, watchEventLoop, watchOrigin, watchPlayer } from './hls-latency-probe.ts';
 
 interface Figures {
   transport: string;
@@ -42,11 +43,24 @@ if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** The top rendition's media playlist of the demo room. */
+async function topMediaUrl(url: string): Promise<string> {
+  const multivariantUrl = `${url}/v1/rooms/${DEMO_ROOM}/hls/index.m3u8`;
+  const text = await (await fetch(multivariantUrl)).text();
+  return new URL(text.split('\n').find((l) => l.endsWith('.m3u8'))!, multivariantUrl).href;
+}
+
 /** Opens a viewer, waits for the picture, then samples the clock in every displayed frame. */
 async function measure(page: Page, url: string, transport: string): Promise<Figures> {
   await installClockSampler(page);
   await page.goto(`${url}/demo/player.html?transport=${transport}`);
   await waitForViewerState(page, 'live', 30_000);
+  // --series on LL-HLS: where a rise comes from, the origin's part age or the player's buffer.
+  const probing = series && transport === 'hls';
+  const origin = probing ? watchOrigin(await topMediaUrl(url)) : null;
+  const loop = probing ? watchEventLoop() : null;
+  if (probing) await watchPlayer(page);
+  const probeStartedAt = Date.now();
   const result = await page.evaluate(
     (durationMs) =>
       (window as unknown as ClockSamplerWindow).__sampleClock(document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!, durationMs),
@@ -61,6 +75,15 @@ async function measure(page: Page, url: string, transport: string): Promise<Figu
     result.times.forEach((t, i) => perSecond.set(Math.floor(t / 1000), [...(perSecond.get(Math.floor(t / 1000)) ?? []), result.latencies[i]!]));
     const medians = [...perSecond.entries()].map(([second, values]) => `${second}s:${Math.round(values.sort((a, b) => a - b)[values.length >> 1]!)}`);
     console.log(`${transport} per-second median latency (ms): ${medians.join(' ')}`);
+  }
+  if (origin) {
+    const perSecond = await summarize(page, origin.stop(), loop!.stop(), probeStartedAt);
+    console.log('second | g2g median ms | origin part age ms | buffered ahead s | stalls | rate | height | relay loop lag ms');
+    for (const [second, s] of perSecond) {
+      const latencies = result.latencies.filter((_, i) => Math.floor(result.times[i]! / 1000) === second).sort((a, b) => a - b);
+      const g2g = latencies.length ? Math.round(latencies[latencies.length >> 1]!) : 'n/a';
+      console.log(`${second} | ${g2g} | ${s.originAgeMs === null ? 'n/a' : Math.round(s.originAgeMs)} | ${s.bufferAheadS?.toFixed(2) ?? 'n/a'} | ${s.stalls} | ${s.playbackRate ?? 'n/a'} | ${s.height ?? 'n/a'} | ${s.relayLoopLagMs ?? 'n/a'}`);
+    }
   }
   if (series) {
     const marks = await page.evaluate(() =>
