@@ -4,7 +4,7 @@ import { badRequest } from '../http/errors.ts';
 export interface Variant {
   id: string;
   title: string;
-  /** Decimal string in the currency's major unit ("24.90"); null means the product's price. */
+  /** Decimal string in the currency's major unit, with its minor units ("24.90", JPY "1500"); null means the product's price. */
   price: string | null;
   stock: number | null;
 }
@@ -13,7 +13,7 @@ export interface Product {
   sku: string;
   title: string;
   description: string;
-  /** Decimal string in the currency's major unit, two decimals ("24.90"). */
+  /** Decimal string in the currency's major unit, with as many decimals as it has minor units ("24.90", JPY "1500", KWD "12.500"). */
   price: string;
   /** ISO 4217 code. */
   currency: string;
@@ -49,19 +49,57 @@ const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const VARIANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const PRICE = /^\d{1,8}(\.\d{1,2})?$/;
 
-/** Prices are kept in cents so that sums and discounts are exact; two decimals for every currency. */
-export const formatCents = (cents: number): string => (cents / 100).toFixed(2);
+/**
+ * The currency's minor units (ISO 4217 exponent: EUR 2, JPY 0, KWD 3), from the runtime's ICU
+ * data; 2 for a code it does not know.
+ */
+export function minorUnits(currency: string): number {
+  let digits = MINOR_UNITS.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    MINOR_UNITS.set(currency, digits);
+  }
+  return digits;
+}
+const MINOR_UNITS = new Map<string, number>();
+
+/**
+ * Prices are kept in hundredths of the major unit (integers, so sums and discounts are exact),
+ * and never finer than the currency's minor unit: a yen price is a multiple of 100. This is the
+ * step a stored price of `currency` must be a multiple of. (Three-decimal currencies such as KWD
+ * are kept to two decimals.)
+ */
+export const hundredthsStep = (currency: string): number => 10 ** (2 - Math.min(2, minorUnits(currency)));
+
+/** A stored price as the decimal string the API sends, with the currency's minor units ("1500" for JPY). */
+export function formatCents(cents: number, currency: string): string {
+  const digits = minorUnits(currency);
+  if (digits === 0) return String(Math.round(cents / 100));
+  const fraction = String(cents % 100).padStart(2, '0').padEnd(digits, '0').slice(0, digits);
+  return `${Math.trunc(cents / 100)}.${fraction}`;
+}
+
+/** Why `cents` is no price in `currency`, or null when it is one. */
+export function priceProblem(cents: number, currency: string): string | null {
+  if (cents % hundredthsStep(currency) === 0) return null;
+  const digits = minorUnits(currency);
+  return digits === 0 ? `${currency} has no minor unit: a whole amount like 1500` : `${currency} has ${digits} decimal(s)`;
+}
 
 const fromRow = (row: ProductRow): Product => ({
   sku: row.sku,
   title: row.title,
   description: row.description,
-  price: formatCents(row.price),
+  price: formatCents(row.price, row.currency),
   currency: row.currency,
   image: row.image,
   url: row.url,
   stock: row.stock,
-  variants: (JSON.parse(row.variants) as StoredVariant[]).map((v) => ({ ...v, price: v.price === null ? null : formatCents(v.price) })),
+  variants: (JSON.parse(row.variants) as StoredVariant[]).map((v) => ({ ...v, price: v.price === null ? null : formatCents(v.price, row.currency) })),
 });
 
 /** The shop's products, imported from JSON or CSV and kept in SQLite. */
@@ -147,17 +185,20 @@ function checkProduct(raw: Record<string, unknown>, report: Report): ProductRowI
   if (!title || title.length > 200) bad('title', 'required, at most 200 characters');
   const description = text(raw.description) ?? '';
   if (description.length > 2000) bad('description', 'at most 2000 characters');
-  const price = cents(raw.price);
-  if (price === null) bad('price', `required, a decimal amount like 24.90 (got ${shown(raw.price)})`);
   const currency = text(raw.currency)?.toUpperCase();
-  if (!currency || !/^[A-Z]{3}$/.test(currency)) bad('currency', `required, a three-letter ISO 4217 code like EUR (got ${shown(raw.currency)})`);
+  const knownCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : null;
+  if (!knownCurrency) bad('currency', `required, a three-letter ISO 4217 code like EUR (got ${shown(raw.currency)})`);
+  const price = cents(raw.price);
+  const priceWrong = price !== null && knownCurrency ? priceProblem(price, knownCurrency) : null;
+  if (price === null) bad('price', `required, a decimal amount like 24.90 (got ${shown(raw.price)})`);
+  else if (priceWrong) bad('price', `${priceWrong} (got ${shown(raw.price)})`);
   const image = link(raw.image);
   if (image === false) bad('image', 'an absolute http(s) URL or a path starting with "/"');
   const url = link(raw.url);
   if (url === false) bad('url', 'an absolute http(s) URL or a path starting with "/"');
   const stock = count(raw.stock);
   if (stock === false) bad('stock', `a whole number of 0 or more (got ${shown(raw.stock)})`);
-  const variants = checkVariants(raw.variants, bad);
+  const variants = checkVariants(raw.variants, knownCurrency, bad);
   if (!ok) return null;
   return {
     sku: sku!,
@@ -172,7 +213,7 @@ function checkProduct(raw: Record<string, unknown>, report: Report): ProductRowI
   };
 }
 
-function checkVariants(raw: unknown, bad: Report): StoredVariant[] {
+function checkVariants(raw: unknown, currency: string | null, bad: Report): StoredVariant[] {
   if (raw === undefined || raw === null || raw === '') return [];
   if (!Array.isArray(raw) || raw.length > 50) {
     bad('variants', 'a list of at most 50 variants, each { id, title, price?, stock? }');
@@ -189,6 +230,8 @@ function checkVariants(raw: unknown, bad: Report): StoredVariant[] {
     else if (variants.some((other) => other.id === id)) bad(`variants[${i}].id`, `"${id}" appears twice`);
     if (!title || title.length > 100) bad(`variants[${i}].title`, 'required, at most 100 characters');
     if (price === null && v.price !== undefined && v.price !== null && v.price !== '') bad(`variants[${i}].price`, 'a decimal amount like 24.90');
+    const priceWrong = price !== null && currency ? priceProblem(price, currency) : null;
+    if (priceWrong) bad(`variants[${i}].price`, priceWrong);
     if (stock === false) bad(`variants[${i}].stock`, 'a whole number of 0 or more');
     if (id && title) variants.push({ id, title, price, stock: stock === false ? null : stock });
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatCents, type Catalog } from '../catalog/catalog.ts';
+import { formatCents, priceProblem, type Catalog } from '../catalog/catalog.ts';
 import { RelayError, badRequest, conflict, notFound } from '../http/errors.ts';
 import type { Db } from '../store/db.ts';
 
@@ -55,6 +55,8 @@ export class FlashSales {
   start(room: string, input: FlashSaleInput, now = Date.now()): FlashSale {
     const product = this.catalog.get(input.sku);
     if (!product) throw notFound(`no product with sku "${input.sku}" in the catalog`);
+    const priceWrong = priceProblem(input.priceCents, product.currency);
+    if (priceWrong) throw badRequest('invalid_field', `price: ${priceWrong}`);
     return this.db.transaction(() => {
       if (this.running(room, now).length >= MAX_ACTIVE_SALES) {
         throw conflict('too_many_sales', `at most ${MAX_ACTIVE_SALES} flash sales run at once; stop one first`);
@@ -115,14 +117,15 @@ export class FlashSales {
     const product = this.catalog.get(row.sku);
     const regular = this.catalog.priceCents(row.sku) ?? row.price;
     const ended = row.stopped_at !== null || now >= row.ends_at;
+    const currency = product?.currency ?? 'EUR';
     return {
       id: row.id,
       sku: row.sku,
       title: product?.title ?? row.sku,
       image: product?.image ?? null,
-      price: formatCents(row.price),
-      regularPrice: formatCents(regular),
-      currency: product?.currency ?? 'EUR',
+      price: formatCents(row.price, currency),
+      regularPrice: formatCents(regular, currency),
+      currency,
       quantity: row.quantity,
       remaining: row.quantity - row.sold,
       startedAt: row.started_at,

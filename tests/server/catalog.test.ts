@@ -95,6 +95,27 @@ describe('catalog', () => {
     assert.equal((await api(relay, 'POST', '/v1/catalog', undefined, { host: true, raw: '<xml/>', type: 'application/xml' })).status, 415);
   });
 
+  it("keeps each currency's minor units: a yen price is whole, a dinar price has three decimals", async () => {
+    const products = [
+      { sku: 'YEN-1', title: 'Teapot', price: '1500', currency: 'JPY', variants: [{ id: 'big', title: 'Big', price: '2000.00' }] },
+      { sku: 'KWD-1', title: 'Lamp', price: '12.5', currency: 'KWD' },
+      { sku: 'EUR-1', title: 'Cup', price: 7, currency: 'eur' },
+    ];
+    assert.equal((await api(relay, 'POST', '/v1/catalog', products, { host: true })).status, 200);
+    const prices = async (sku: string) => {
+      const { body } = await api<{ price: string; currency: string; variants: Array<{ price: string | null }> }>(relay, 'GET', `/v1/catalog/${sku}`);
+      return [body.price, body.currency, ...body.variants.map((v) => v.price)];
+    };
+    assert.deepEqual(await prices('YEN-1'), ['1500', 'JPY', '2000']);
+    assert.deepEqual(await prices('KWD-1'), ['12.500', 'KWD']);
+    assert.deepEqual(await prices('EUR-1'), ['7.00', 'EUR']);
+    const fractionOfAYen = await api(relay, 'POST', '/v1/catalog', [{ ...products[0], price: '1500.50' }], { host: true });
+    assert.equal(fractionOfAYen.status, 400);
+    assert.match(message(fractionOfAYen.body), /item 1, field price: JPY has no minor unit/);
+    const variantInSen = await api(relay, 'POST', '/v1/catalog', [{ ...products[0], variants: [{ id: 'x', title: 'X', price: '1.5' }] }], { host: true });
+    assert.match(message(variantInSen.body), /item 1, field variants\[0\]\.price: JPY has no minor unit/);
+  });
+
   it('parses CSV strictly: wrong field counts and unclosed quotes name their row', () => {
     assert.throws(() => parseCsv('a,b\n1,2,3\n'), /row 2: expected 2 fields/);
     assert.throws(() => parseCsv('a,b\n1,"2\n'), /row 2: a quoted field is never closed/);

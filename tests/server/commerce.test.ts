@@ -191,6 +191,17 @@ describe('commerce', () => {
       assert.equal(late.status, 410);
     });
 
+    it("prices a sale in the product's currency: whole yen, refused in fractions of a yen", async () => {
+      await api(relay, 'POST', '/v1/catalog', [{ sku: 'YEN-POT', title: 'Teapot', price: '1500', currency: 'JPY' }], { host: true });
+      const fraction = await api(relay, 'POST', path('/flash-sales'), { sku: 'YEN-POT', price: '999.50', quantity: 1, durationSeconds: 60 }, { host: true });
+      assert.equal(fraction.status, 400);
+      assert.match((fraction.body.error as { message: string }).message, /^price: JPY has no minor unit/);
+      const start = await api(relay, 'POST', path('/flash-sales'), { sku: 'YEN-POT', price: '999', quantity: 1, durationSeconds: 60 }, { host: true });
+      assert.equal(start.status, 201, JSON.stringify(start.body));
+      assert.deepEqual([start.body.price, start.body.regularPrice, start.body.currency], ['999', '1500', 'JPY']);
+      await api(relay, 'POST', path(`/flash-sales/${start.body.id}/stop`), undefined, { host: true });
+    });
+
     it('ends a sale by itself when its time is up', async () => {
       const start = await api(relay, 'POST', path('/flash-sales'), { sku: 'TEE', price: 5, quantity: 10, durationSeconds: 10 }, { host: true });
       assert.equal(start.status, 201);

@@ -22,6 +22,15 @@ describe('<live-shop-product-card>', () => {
     expect(root.querySelector('[part=stock]')!.textContent).to.equal('Only 4 left');
   });
 
+  it("shows prices with the currency's minor units: whole yen, three decimals for dinars", async () => {
+    const yen = await fixture<LiveShopProductCardElement>(html`<live-shop-product-card .product=${product({ price: '1500', currency: 'JPY', variants: [] })}></live-shop-product-card>`);
+    const yenPrice = yen.shadowRoot!.querySelector('[part=price]')!.textContent!;
+    expect(yenPrice).to.equal(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'JPY' }).format(1500));
+    expect(yenPrice).to.match(/1.?500/).and.not.match(/[.,]00\b/);
+    const dinar = await fixture<LiveShopProductCardElement>(html`<live-shop-product-card .product=${product({ price: '12.500', currency: 'KWD', variants: [] })}></live-shop-product-card>`);
+    expect(dinar.shadowRoot!.querySelector('[part=price]')!.textContent).to.match(/12.500/);
+  });
+
   it('asks for add-to-cart with the chosen variant', async () => {
     const el = await fixture<LiveShopProductCardElement>(html`<live-shop-product-card .product=${product()}></live-shop-product-card>`);
     const select = el.shadowRoot!.querySelector('select')!;
