@@ -19,8 +19,8 @@ const SKIN_FLOOR: f32 = 1.0 / 256.0; // below this the mask is 0: a face that le
 
 // @ts-ignore: decorator
 @inline function rampVector(value: v128, low: f32, high: f32): v128 {
-  const nearest = f32x4.min(f32x4.sub(value, f32x4.splat(low)), f32x4.sub(f32x4.splat(high), value));
-  return f32x4.min(f32x4.max(f32x4.mul(nearest, f32x4.splat(1.0 / SKIN_MARGIN)), f32x4.splat(0.0)), f32x4.splat(1.0));
+  const nearest = f32x4.pmin(f32x4.sub(value, f32x4.splat(low)), f32x4.sub(f32x4.splat(high), value));
+  return f32x4.pmin(f32x4.pmax(f32x4.mul(nearest, f32x4.splat(1.0 / SKIN_MARGIN)), f32x4.splat(0.0)), f32x4.splat(1.0));
 }
 
 // @ts-ignore: decorator
@@ -30,13 +30,16 @@ const SKIN_FLOOR: f32 = 1.0 / 256.0; // below this the mask is 0: a face that le
 
 // @ts-ignore: decorator
 @inline function lumaGateVector(y: v128): v128 {
-  const nearest = f32x4.min(f32x4.mul(f32x4.sub(y, f32x4.splat(30.0)), f32x4.splat(1.0 / 30.0)), f32x4.mul(f32x4.sub(f32x4.splat(250.0), y), f32x4.splat(1.0 / 20.0)));
-  return f32x4.min(f32x4.max(nearest, f32x4.splat(0.0)), f32x4.splat(1.0));
+  const nearest = f32x4.pmin(f32x4.mul(f32x4.sub(y, f32x4.splat(30.0)), f32x4.splat(1.0 / 30.0)), f32x4.mul(f32x4.sub(f32x4.splat(250.0), y), f32x4.splat(1.0 / 20.0)));
+  return f32x4.pmin(f32x4.pmax(nearest, f32x4.splat(0.0)), f32x4.splat(1.0));
 }
 
+// Signed conversions and pmin/pmax throughout: x86 has single instructions for those, while the
+// unsigned conversions and NaN-propagating f32x4.min/max cost V8 sequences of several. The values
+// are small, non-negative and never NaN, where both give the same numbers.
 // @ts-ignore: decorator
 @inline function bytesToFloats(p: usize): v128 {
-  return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
+  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
 }
 
 // @ts-ignore: decorator
@@ -47,7 +50,7 @@ const SKIN_FLOOR: f32 = 1.0 / 256.0; // below this the mask is 0: a face that le
 // @ts-ignore: decorator
 @inline function fixedPointVector(value: v128, scale: f32, limit: f32): v128 {
   const scaled = f32x4.add(f32x4.mul(value, f32x4.splat(scale)), f32x4.splat(0.5));
-  return i32x4.trunc_sat_f32x4_u(f32x4.min(f32x4.max(scaled, f32x4.splat(0.0)), f32x4.splat(limit)));
+  return i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(scaled, f32x4.splat(0.0)), f32x4.splat(limit)));
 }
 
 /**

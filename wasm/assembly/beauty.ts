@@ -233,7 +233,7 @@ function guidedCoefficients(): void {
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const m = v128.load(meanI + o);
-      const variance = f32x4.max(f32x4.sub(v128.load(meanII + o), f32x4.mul(m, m)), zero);
+      const variance = f32x4.pmax(f32x4.sub(v128.load(meanII + o), f32x4.mul(m, m)), zero); // pmax: one instruction (no NaN here)
       const a = f32x4.div(variance, f32x4.add(variance, eps));
       v128.store(meanII + o, a);
       v128.store(meanI + o, f32x4.mul(m, f32x4.sub(one, a)));
@@ -283,13 +283,17 @@ function shadeFrame(input: usize, output: usize): void {
       from = <i32>(columns >> 32);
       to = <i32>(columns & 0xffffffff);
     }
-    blendRows(mapGain, mapWidth, near, far, phase, scale, rowGain, useSimd);
-    blendRows(mapOffset, mapWidth, near, far, phase, scale, rowOffset, useSimd);
+    // Columns [from, to) read the cells from (from >> shift) - 1 to ((to - 1) >> shift) + 1, and the
+    // SIMD expansion up to to >> shift (see expandRow).
+    const cellFrom = max((from >> shift) - 1, 0);
+    const cellTo = min((to >> shift) + 2, mapWidth);
+    blendRows(mapGain, mapWidth, near, far, phase, scale, rowGain, cellFrom, cellTo, useSimd);
+    blendRows(mapOffset, mapWidth, near, far, phase, scale, rowOffset, cellFrom, cellTo, useSimd);
     expandRow(rowGain, from, to, scale, fullGain, useSimd);
     expandRow(rowOffset, from, to, scale, fullOffset, useSimd);
     if (withSharpen) {
-      blendRows(mapSharp, mapWidth, near, far, phase, scale, rowSharp, useSimd);
-      blendRows(mapMean, mapWidth, near, far, phase, scale, rowMean, useSimd);
+      blendRows(mapSharp, mapWidth, near, far, phase, scale, rowSharp, cellFrom, cellTo, useSimd);
+      blendRows(mapMean, mapWidth, near, far, phase, scale, rowMean, cellFrom, cellTo, useSimd);
       expandRow(rowSharp, from, to, scale, fullSharp, useSimd);
       expandRow(rowMean, from, to, scale, fullMean, useSimd);
     }

@@ -1,7 +1,7 @@
 // The beauty filter's coarse planes: luma averaged over 4x4 blocks (f32) and chroma, already at half
 // resolution in 4:2:0, averaged over 2x2 (u8), both at quarter resolution; or luma over 2x2 for maps
 // at half resolution. Blocks cut by the frame's right or bottom edge repeat the last column or row.
-// Sums are exact integers on both paths.
+// Sums are exact integers on both paths (converted with the signed instruction: x86 has no unsigned one).
 
 /** Mean of each 4x4 block of a `width` x `height` u8 plane into a `quarterWidth` x `quarterHeight` f32 plane. */
 export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, quarterWidth: i32, quarterHeight: i32, simd: bool): void {
@@ -23,7 +23,7 @@ export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, qu
         pairs = i16x8.add(pairs, i16x8.extadd_pairwise_i8x16_u(v128.load(row2 + x)));
         pairs = i16x8.add(pairs, i16x8.extadd_pairwise_i8x16_u(v128.load(row3 + x)));
         const sums = i32x4.extadd_pairwise_i16x8_u(pairs);
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_u(sums), sixteenth));
+        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(sums), sixteenth));
       }
     }
     for (; i < quarterWidth; i++) {
@@ -77,8 +77,8 @@ export function lumaHalf(luma: usize, width: i32, height: i32, out: usize, halfW
         const a = v128.load(row0 + x);
         const b = v128.load(row1 + x);
         const sums = i16x8.add(i16x8.extadd_pairwise_i8x16_u(a), i16x8.extadd_pairwise_i8x16_u(b));
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(sums)), quarter));
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(sums)), quarter), 16);
+        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(sums)), quarter));
+        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(sums)), quarter), 16);
       }
     }
     for (; i < halfWidth; i++) {

@@ -39,18 +39,21 @@ export const ROW_SLACK: i32 = 24;
 /**
  * Output row `phase` (y & (scale - 1)) of the cell row `near` of a u16 map, blended with `far` (the row
  * above for the first half of the phases, below for the rest), into `row` (padded: row[-1] and
- * row[width..] are edge copies). `scale` is 4 or 2.
+ * row[width..] are edge copies), cells [from, to) only (the edge copies when those reach the edges).
+ * `scale` is 4 or 2.
  */
-export function blendRows(plane: usize, width: i32, near: i32, far: i32, phase: i32, scale: i32, row: usize, simd: bool): void {
+export function blendRows(
+  plane: usize, width: i32, near: i32, far: i32, phase: i32, scale: i32, row: usize, from: i32, to: i32, simd: bool,
+): void {
   const stride = <usize>width << 1;
   const a = plane + <usize>near * stride;
   const b = plane + <usize>far * stride;
   const out = row + ROW_PAD;
   const halves = scale == 2;
   const outer = phase == 0 || phase == 3; // 4x: 5/8 + 3/8, else 7/8 + 1/8
-  let i = 0;
+  let i = from;
   if (simd) {
-    for (; i + 8 <= width; i += 8) {
+    for (; i + 8 <= to; i += 8) {
       const o = <usize>i << 1;
       const own = v128.load(a + o);
       const other = v128.load(b + o);
@@ -63,13 +66,14 @@ export function blendRows(plane: usize, width: i32, near: i32, far: i32, phase: 
       v128.store(out + o, i16x8.avgr_u(own, quarter));
     }
   }
-  for (; i < width; i++) {
+  for (; i < to; i++) {
     const o = <usize>i << 1;
     const own = <u32>load<u16>(a + o);
     const other = <u32>load<u16>(b + o);
     store<u16>(out + o, <u16>(halves ? threeOne(own, other) : outer ? fiveThree(own, other) : sevenOne(own, other)));
   }
-  store<u16>(out - 2, load<u16>(out));
+  if (from == 0) store<u16>(out - 2, load<u16>(out));
+  if (to < width) return;
   const last = load<u16>(out + (<usize>(width - 1) << 1));
   for (let k = width; k < width + ROW_SLACK - 8; k++) store<u16>(out + (<usize>k << 1), last);
 }
