@@ -27,19 +27,46 @@ interface MessageRow {
 
 /** How much of the chat a newcomer is shown. */
 export const RECENT_MESSAGES = 50;
+/**
+ * Messages kept per room; older ones are deleted. Only the recent ones are ever read (snapshots)
+ * or moderated; the event log keeps its own bounded copy for reconnecting viewers.
+ */
+export const CHAT_RETAINED_PER_ROOM = 1000;
 
 /** Chat messages, moderation (deletions, mutes, slow mode, blocklist) and the room's like total, in SQLite. */
 export class Chat {
   private blockCache = new Map<string, RegExp | null>();
+  /** Messages added per room since its last pruning: rooms are pruned every tenth of the retention. */
+  private addedSincePrune = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly retainedPerRoom = CHAT_RETAINED_PER_ROOM,
+  ) {}
 
   add(room: string, message: Omit<ChatMessage, 'id' | 'time'>, now = Date.now()): ChatMessage {
     const stored: ChatMessage = { ...message, text: this.filter(room, message.text), id: randomUUID(), time: now };
     this.db
       .prepare('INSERT INTO chat_messages (room, id, author, name, text, host, time) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(room, stored.id, stored.author, stored.name, stored.text, stored.host ? 1 : 0, stored.time);
+    const added = (this.addedSincePrune.get(room) ?? 0) + 1;
+    if (added >= Math.max(1, Math.floor(this.retainedPerRoom / 10))) {
+      this.addedSincePrune.delete(room);
+      this.prune(room);
+    } else {
+      this.addedSincePrune.set(room, added);
+    }
     return stored;
+  }
+
+  /** Deletes all but the newest `retainedPerRoom` messages of the room (in the order `recent` reads them). */
+  private prune(room: string): void {
+    this.db
+      .prepare(
+        `DELETE FROM chat_messages WHERE room = ? AND rowid IN
+           (SELECT rowid FROM chat_messages WHERE room = ? ORDER BY time DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      )
+      .run(room, room, this.retainedPerRoom);
   }
 
   recent(room: string, limit = RECENT_MESSAGES): ChatMessage[] {

@@ -108,4 +108,6 @@ export const MIGRATIONS: readonly string[] = [
      until  INTEGER NOT NULL,
      PRIMARY KEY (room, author)
    )`,
+  // Kept answers to retried claims expire (server/commerce/idempotency.ts): pruned by age.
+  `CREATE INDEX idempotency_created ON idempotency (created_at)`,
 ];
