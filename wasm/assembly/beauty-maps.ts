@@ -54,8 +54,8 @@ const SKIN_FLOOR: f32 = 1.0 / 256.0; // below this the mask is 0: a face that le
 }
 
 /**
- * Updates the skin plane (`previous`: whether it holds last frame's mask) and writes the u16 maps
- * and the per-row skin spans (i32, -1 when a row has no skin).
+ * Updates the skin plane (`previous`: whether it holds last frame's mask; `luma`: I as i32 in
+ * quarter grey levels) and writes the u16 maps and the per-row skin spans (i32, -1 when a row has no skin).
  */
 export function skinMaps(
   luma: usize, cb: usize, cr: usize, meanA: usize, meanB: usize, skin: usize, previous: bool,
@@ -77,7 +77,7 @@ export function skinMaps(
       for (; i + 4 <= width; i += 4) {
         const p = rowStart + i;
         const o = <usize>p << 2;
-        const y = v128.load(luma + o);
+        const y = f32x4.mul(f32x4.convert_i32x4_s(v128.load(luma + o)), f32x4.splat(0.25));
         const now = f32x4.mul(f32x4.mul(rampVector(bytesToFloats(cb + <usize>p), 77.0, 127.0), rampVector(bytesToFloats(cr + <usize>p), 133.0, 173.0)), lumaGateVector(y));
         const mixed = f32x4.add(f32x4.mul(keep, v128.load(skin + o)), f32x4.mul(take, now));
         const s = v128.and(mixed, f32x4.ge(mixed, f32x4.splat(SKIN_FLOOR)));
@@ -104,7 +104,7 @@ export function skinMaps(
     for (; i < width; i++) {
       const p = rowStart + i;
       const o = <usize>p << 2;
-      const y = load<f32>(luma + o);
+      const y = <f32>load<i32>(luma + o) * 0.25;
       // Very dark or blown-out pixels carry no reliable chroma: the luma gate keeps them out of the mask.
       const now = ramp(<f32>load<u8>(cb + <usize>p), 77.0, 127.0) * ramp(<f32>load<u8>(cr + <usize>p), 133.0, 173.0) * lumaGate(y);
       const mixed = memoryWeight * load<f32>(skin + o) + (1.0 - memoryWeight) * now;

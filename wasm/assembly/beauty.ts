@@ -69,7 +69,7 @@ let chromaR: usize = 0;
 let mapCapacity: usize = 0; // planes at the maps' resolution
 let cbMap: usize = 0;
 let crMap: usize = 0;
-let coarse: usize = 0; // I: luma averaged over each cell
+let coarse: usize = 0; // I: luma averaged over each cell, i32 in quarter grey levels
 let meanI: usize = 0;
 let meanII: usize = 0;
 let meanA: usize = 0;
@@ -183,6 +183,7 @@ export function beautyConfigure(w: i32, h: i32, f: i32): i32 {
   }
   ensureMapPlanes(<usize>mapWidth * <usize>mapHeight);
   ensureRows(w);
+  scratch.ensure(mapWidth, radius); // here, so that no frame allocates
   skinValid = false;
   return BEAUTY_OK;
 }
@@ -222,7 +223,10 @@ export function beautyReset(): void {
   return deviation * deviation;
 }
 
-/** a and b of the guided filter, written over meanII and meanI. */
+/**
+ * a and b of the guided filter, written over meanII and meanI as i32 for the integer box filter:
+ * a in 1/4096 (Q12), b in 1/16 grey levels.
+ */
 function guidedCoefficients(): void {
   const count = mapWidth * mapHeight;
   let i = 0;
@@ -230,13 +234,14 @@ function guidedCoefficients(): void {
     const eps = f32x4.splat(epsilon());
     const one = f32x4.splat(1.0);
     const zero = f32x4.splat(0.0);
+    const half = f32x4.splat(0.5);
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const m = v128.load(meanI + o);
       const variance = f32x4.pmax(f32x4.sub(v128.load(meanII + o), f32x4.mul(m, m)), zero); // pmax: one instruction (no NaN here)
       const a = f32x4.div(variance, f32x4.add(variance, eps));
-      v128.store(meanII + o, a);
-      v128.store(meanI + o, f32x4.mul(m, f32x4.sub(one, a)));
+      v128.store(meanII + o, i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(a, f32x4.splat(4096.0)), half)));
+      v128.store(meanI + o, i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(f32x4.mul(m, f32x4.sub(one, a)), f32x4.splat(16.0)), half)));
     }
   }
   for (; i < count; i++) {
@@ -244,8 +249,8 @@ function guidedCoefficients(): void {
     const m = load<f32>(meanI + o);
     const variance = max<f32>(load<f32>(meanII + o) - m * m, 0.0);
     const a = variance / (variance + epsilon());
-    store<f32>(meanII + o, a);
-    store<f32>(meanI + o, m * (1.0 - a));
+    store<i32>(meanII + o, <i32>(a * 4096.0 + 0.5));
+    store<i32>(meanI + o, <i32>(m * (1.0 - a) * 16.0 + 0.5));
   }
 }
 
@@ -332,10 +337,11 @@ export function beautyProcess(): i32 {
   } else {
     lumaHalf(lumaSource, width, height, coarse, mapWidth, mapHeight, useSimd);
   }
-  boxMeans(coarse, coarse, true, meanI, meanII, mapWidth, mapHeight, radius, scratch, useSimd);
+  // I is in quarter levels: its mean x 1/4, the mean of its square x 1/16, in grey levels.
+  boxMeans(coarse, coarse, true, meanI, meanII, 0.25, 0.0625, mapWidth, mapHeight, radius, scratch, useSimd);
   guidedCoefficients();
   // meanII now holds a and meanI holds b; their box means are A and B.
-  boxMeans(meanII, meanI, false, meanA, meanB, mapWidth, mapHeight, radius, scratch, useSimd);
+  boxMeans(meanII, meanI, false, meanA, meanB, 1.0 / 4096.0, 1.0 / 16.0, mapWidth, mapHeight, radius, scratch, useSimd);
   skinMaps(
     coarse, cb, cr, meanA, meanB, skin, skinValid, mapWidth, mapHeight,
     smooth, sharpen, mapGain, mapOffset, mapSharp, mapMean, spanFirst, spanLast, useSimd,

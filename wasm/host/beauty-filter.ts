@@ -70,7 +70,9 @@ export class BeautyFilter {
     }
     view.set(frame);
     this.processInPlace();
-    frame.set(new Uint8Array(this.core.memory.buffer, this.core.beautyFramePtr(), view.length));
+    // A fresh view with the length taken before: should the module's memory have grown, `view` is
+    // detached (length 0) and would copy nothing back.
+    frame.set(new Uint8Array(this.core.memory.buffer, this.core.beautyFramePtr(), frame.length));
     return frame;
   }
 

@@ -1,9 +1,9 @@
-// The beauty filter's coarse planes: luma averaged over 4x4 blocks (f32) and chroma, already at half
+// The beauty filter's coarse planes: luma averaged over 4x4 blocks and chroma, already at half
 // resolution in 4:2:0, averaged over 2x2 (u8), both at quarter resolution; or luma over 2x2 for maps
-// at half resolution. Blocks cut by the frame's right or bottom edge repeat the last column or row.
-// Sums are exact integers on both paths (converted with the signed instruction: x86 has no unsigned one).
+// at half resolution. Luma is kept as i32 in quarter grey levels (the box filter sums integers).
+// Blocks cut by the frame's right or bottom edge repeat the last column or row. Exact integers on both paths.
 
-/** Mean of each 4x4 block of a `width` x `height` u8 plane into a `quarterWidth` x `quarterHeight` f32 plane. */
+/** Mean of each 4x4 block of a `width` x `height` u8 plane, x4 and rounded, into a `quarterWidth` x `quarterHeight` i32 plane. */
 export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, quarterWidth: i32, quarterHeight: i32, simd: bool): void {
   const stride = <usize>width;
   for (let j = 0; j < quarterHeight; j++) {
@@ -14,7 +14,7 @@ export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, qu
     const target = out + (<usize>j * <usize>quarterWidth << 2);
     let i = 0;
     if (simd) {
-      const sixteenth = f32x4.splat(0.0625);
+      const two = i32x4.splat(2);
       for (; 4 * i + 16 <= width; i += 4) {
         const x = <usize>(4 * i);
         // Pairs of bytes summed into u16 (at most 4 x 510), then pairs of those into the 16-pixel sums.
@@ -23,7 +23,7 @@ export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, qu
         pairs = i16x8.add(pairs, i16x8.extadd_pairwise_i8x16_u(v128.load(row2 + x)));
         pairs = i16x8.add(pairs, i16x8.extadd_pairwise_i8x16_u(v128.load(row3 + x)));
         const sums = i32x4.extadd_pairwise_i16x8_u(pairs);
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(sums), sixteenth));
+        v128.store(target + (<usize>i << 2), i32x4.shr_u(i32x4.add(sums, two), 2));
       }
     }
     for (; i < quarterWidth; i++) {
@@ -32,7 +32,7 @@ export function lumaQuarter(luma: usize, width: i32, height: i32, out: usize, qu
         const x = <usize>min(4 * i + dx, width - 1);
         sum += <u32>load<u8>(row0 + x) + <u32>load<u8>(row1 + x) + <u32>load<u8>(row2 + x) + <u32>load<u8>(row3 + x);
       }
-      store<f32>(target + (<usize>i << 2), <f32>sum * 0.0625);
+      store<u32>(target + (<usize>i << 2), (sum + 2) >> 2);
     }
   }
 }
@@ -63,7 +63,7 @@ export function halveBytes(plane: usize, width: i32, height: i32, out: usize, ou
   }
 }
 
-/** Mean of each 2x2 block of a `width` x `height` u8 plane into a f32 plane of half the size (rounded up). */
+/** Sum (= mean x4) of each 2x2 block of a `width` x `height` u8 plane into an i32 plane of half the size (rounded up). */
 export function lumaHalf(luma: usize, width: i32, height: i32, out: usize, halfWidth: i32, halfHeight: i32, simd: bool): void {
   for (let j = 0; j < halfHeight; j++) {
     const row0 = luma + <usize>(2 * j) * <usize>width;
@@ -71,21 +71,20 @@ export function lumaHalf(luma: usize, width: i32, height: i32, out: usize, halfW
     const target = out + (<usize>j * <usize>halfWidth << 2);
     let i = 0;
     if (simd) {
-      const quarter = f32x4.splat(0.25);
       for (; 2 * i + 16 <= width; i += 8) {
         const x = <usize>(2 * i);
         const a = v128.load(row0 + x);
         const b = v128.load(row1 + x);
         const sums = i16x8.add(i16x8.extadd_pairwise_i8x16_u(a), i16x8.extadd_pairwise_i8x16_u(b));
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(sums)), quarter));
-        v128.store(target + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(sums)), quarter), 16);
+        v128.store(target + (<usize>i << 2), i32x4.extend_low_i16x8_u(sums));
+        v128.store(target + (<usize>i << 2), i32x4.extend_high_i16x8_u(sums), 16);
       }
     }
     for (; i < halfWidth; i++) {
       const x0 = <usize>(2 * i);
       const x1 = <usize>min(2 * i + 1, width - 1);
       const sum = <u32>load<u8>(row0 + x0) + <u32>load<u8>(row0 + x1) + <u32>load<u8>(row1 + x0) + <u32>load<u8>(row1 + x1);
-      store<f32>(target + (<usize>i << 2), <f32>sum * 0.25);
+      store<u32>(target + (<usize>i << 2), sum);
     }
   }
 }
