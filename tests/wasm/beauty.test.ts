@@ -110,6 +110,24 @@ describe('beauty', () => {
     }
   });
 
+  it('gives NV12 frames the same luma as the same picture in I420', () => {
+    for (const [w, h] of [[640, 360], [37, 23]]) {
+      const i420 = testCard(w, h);
+      const quarter = ((w + 1) >> 1) * ((h + 1) >> 1);
+      const nv12 = i420.slice();
+      for (let i = 0; i < quarter; i++) {
+        nv12[w * h + 2 * i] = i420[w * h + i];
+        nv12[w * h + 2 * i + 1] = i420[w * h + quarter + i];
+      }
+      const params = { smooth: 0.8, brighten: 0.3, sharpen: 0 };
+      const fromI420 = new BeautyFilter(core, params).process(i420.slice(), w, h, 'I420');
+      const fromNv12 = new BeautyFilter(core, params).process(nv12.slice(), w, h, 'NV12');
+      assert.deepEqual(fromNv12.subarray(0, w * h), fromI420.subarray(0, w * h), `${w}x${h}`);
+      assert.ok(fromNv12.subarray(0, w * h).some((v, i) => v !== nv12[i]), 'the frame was processed');
+      assert.deepEqual(fromNv12.subarray(w * h), nv12.subarray(w * h), 'chroma is not touched');
+    }
+  });
+
   it('brightens midtones and keeps black and white', () => {
     const [w, h] = [16, 8];
     const frame = new Uint8Array(w * h + 2 * 8 * 4).fill(128);
