@@ -94,19 +94,23 @@ describe('beauty', () => {
     assert.equal(changed.at(-1), 0, `after 14 frames nothing is changed: ${changed.join(' ')}`);
   });
 
-  it('computes the same frame on the SIMD and the scalar path, odd sizes included', () => {
-    for (const [w, h] of [[320, 180], [37, 23], [2, 2], [17, 2], [640, 360], [645, 363], [1283, 723]]) {
-      const input = testCard(w, h);
-      const filter = new BeautyFilter(core, { smooth: 0.9, brighten: 0.5, sharpen: 0.5 });
-      filter.setSimd(true);
-      const simd = filter.process(input.slice(), w, h, 'I420');
-      filter.setSimd(false);
-      filter.reset();
-      const scalar = filter.process(input.slice(), w, h, 'I420');
-      filter.setSimd(true);
-      let worst = 0;
-      simd.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - scalar[i]))));
-      assert.ok(worst <= 1, `${w}x${h}: SIMD and scalar differ by ${worst}`);
+  it('computes the same frame on the SIMD and the scalar path, odd sizes included, with and without sharpening', () => {
+    // Sharpening off is the default: the shading then covers only the skin spans.
+    for (const params of [{ smooth: 0.9, brighten: 0.5, sharpen: 0.5 }, { smooth: 0.7, brighten: 0.2, sharpen: 0 }]) {
+      for (const [w, h] of [[320, 180], [37, 23], [2, 2], [17, 2], [640, 360], [645, 363], [1283, 723]]) {
+        const input = testCard(w, h);
+        const filter = new BeautyFilter(core, params);
+        filter.setSimd(true);
+        const simd = filter.process(input.slice(), w, h, 'I420');
+        filter.setSimd(false);
+        filter.reset();
+        const scalar = filter.process(input.slice(), w, h, 'I420');
+        filter.setSimd(true);
+        let worst = 0;
+        simd.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - scalar[i]))));
+        assert.ok(worst <= 1, `${w}x${h} sharpen ${params.sharpen}: SIMD and scalar differ by ${worst}`);
+        assert.ok(simd.some((v, i) => v !== input[i]) || w * h < 16, `${w}x${h}: the frame was processed`);
+      }
     }
   });
 
