@@ -222,7 +222,49 @@ function writeBeforeAfter(before: Uint8Array, after: Uint8Array, width: number):
   writeFileSync(BEFORE_AFTER, PNG.sync.write(out));
 }
 
+/**
+ * Stability: 30 frames of the still 720p portrait, each with fresh sensor-like noise (uniform +-4
+ * levels on luma, +-2 on chroma, so the skin mask's input varies too). Mean absolute change from one
+ * frame to the next on skin, before and after the filter: flicker would make the output change more
+ * than the input does.
+ */
+function stabilityLine(core: MediaCoreExports): string {
+  const [w, h] = [1280, 720];
+  const still = i420Frame(w, h);
+  const filter = new BeautyFilter(core);
+  let seed = 7;
+  const noise = (amplitude: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return ((seed >>> 16) % (2 * amplitude + 1)) - amplitude;
+  };
+  const onSkin: number[] = [];
+  const [cw, ch] = [w >> 1, h >> 1];
+  for (let j = 0; j < ch; j++) {
+    for (let i = 0; i < cw; i++) {
+      const [cb, cr] = [still[w * h + j * cw + i], still[w * h + cw * ch + j * cw + i]];
+      if (cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173) onSkin.push(2 * j * w + 2 * i);
+    }
+  }
+  let previousIn: Uint8Array | null = null;
+  let previousOut: Uint8Array | null = null;
+  let [changeIn, changeOut, samples] = [0, 0, 0];
+  for (let t = 0; t < 30; t++) {
+    const frame = still.map((v, k) => Math.min(255, Math.max(0, v + noise(k < w * h ? 4 : 2))));
+    const input = frame.slice();
+    filter.process(frame, w, h, 'I420');
+    if (previousIn && previousOut && t >= 10) { // after the mask settled
+      for (const k of onSkin) {
+        changeIn += Math.abs(input[k] - previousIn[k]);
+        changeOut += Math.abs(frame[k] - previousOut[k]);
+        samples++;
+      }
+    }
+    [previousIn, previousOut] = [input, frame];
+  }
+  return `Stability (720p portrait, fresh noise every frame): mean change on skin from one frame to the next ${(changeIn / samples).toFixed(2)} levels in, ${(changeOut / samples).toFixed(2)} out`;
+}
+
 export function beautyBench(core: MediaCoreExports): string {
   python(['-c', `from skimage import data, io; io.imsave(${JSON.stringify(PORTRAIT)}, data.astronaut())`]);
-  return [speedTable(core), qualityTable(core)].join('\n\n');
+  return [speedTable(core), qualityTable(core), stabilityLine(core)].join('\n\n');
 }
