@@ -32,8 +32,9 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds
 const ROOM = 'bench-events';
 const TICKS = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 // The relay gets core 0 and the generator core 1, so that neither takes CPU from the other and
-// "one core" means one core. On a machine with one CPU both share it (and the figures say so).
-const PIN = availableParallelism() >= 2;
+// "one core" means one core. On a machine with one CPU (or without util-linux's taskset) they
+// are not pinned, and the figures say so.
+const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const pinned = (core: number, command: string, argv: string[]): [string, string[]] =>
   PIN ? ['taskset', ['-c', String(core), command, ...argv]] : [command, argv];
 
@@ -44,6 +45,8 @@ function buildDriver(): string {
   if (build.error || build.status !== 0) throw new Error(`go build of tests/bench/events-load-driver failed (Go >= 1.22 is needed): ${build.error?.message ?? `exit ${build.status}`}`);
   return out;
 }
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -60,6 +63,20 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
     const text = chunk.toString().trim();
     if (text && !text.includes('"level"')) process.stderr.write(`  ${text}\n`);
   });
+}
+
+/**
+ * Busy and interrupt time of each CPU (/proc/stat, USER_HZ ticks). Interrupt time (irq + softirq)
+ * is not charged to any process: on loopback it is mostly the TCP work of the relay's sends.
+ */
+function cpuTimes(): Array<{ busy: number; interrupts: number }> {
+  return readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+      return { busy: user! + nice! + system! + irq! + softirq! + steal!, interrupts: irq! + softirq! };
+    });
 }
 
 /** CPU time of a process between two marks, as % of one core. */
@@ -116,6 +133,16 @@ interface Row extends DriverResult {
   relayMicrosPerFrame: number;
   framesPerViewerPerSecond: number;
   generatorCpuPercent: number;
+  /** Everything core 0 did (the relay, its kernel network work, and whatever else ran there). */
+  relayCoreBusyPercent: number | null;
+  /** Interrupt time of both cores (irq + softirq: loopback TCP), charged to no process. */
+  interruptCpuPercent: number;
+  /**
+   * CPU that other processes used meanwhile (% of one core, both cores summed; includes the
+   * relay's LiveKit dev server and this script): above a few %, other work shared the cores and
+   * the delays are not the relay's alone.
+   */
+  otherCpuPercent: number;
   /** The machine's 1-minute load average at the end: above 2 (cores), other work shared the CPUs. */
   loadAverage: number;
 }
@@ -136,6 +163,8 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
   const started = new Promise<{ url: string; pid: number }>((resolve) => lines(relay, (line) => line.startsWith('{') && resolve(JSON.parse(line))));
   const { url, pid } = await started;
   const relayCpu = new CpuWindow(pid);
+  let cpusStart = cpuTimes();
+  let cpus = cpusStart.map(() => ({ busy: 0, interrupts: 0 }));
   let rss = 0;
   const [command, argv] = pinned(1, driver, [
     ...['-url', url, '-room', ROOM, '-viewers', String(viewers), '-seconds', String(seconds)],
@@ -149,9 +178,11 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
       if (line === 'measure-start') {
         relayCpu.start();
         loadCpu.start();
+        cpusStart = cpuTimes();
       } else if (line === 'measure-end') {
         relayCpu.stop();
         loadCpu.stop();
+        cpus = cpuTimes().map((t, i) => ({ busy: (t.busy - cpusStart[i]!.busy) / TICKS, interrupts: (t.interrupts - cpusStart[i]!.interrupts) / TICKS }));
         rss = memoryMb(pid, 'VmRSS');
       } else if (line.startsWith('result ')) {
         clearTimeout(timeout);
@@ -171,6 +202,9 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
     relayMicrosPerFrame: result.windowFrames > 0 ? Math.round((relayCpu.seconds * 1e6 * 100) / result.windowFrames) / 100 : 0,
     framesPerViewerPerSecond: Math.round((result.windowFrames / result.viewers / relayCpu.wallSeconds) * 10) / 10,
     generatorCpuPercent: loadCpu.percent,
+    relayCoreBusyPercent: PIN ? Math.round((cpus[0]!.busy / relayCpu.wallSeconds) * 100) : null,
+    interruptCpuPercent: Math.round((sum(cpus.map((c) => c.interrupts)) / relayCpu.wallSeconds) * 100),
+    otherCpuPercent: Math.max(0, Math.round(((sum(cpus.map((c) => c.busy - c.interrupts)) - relayCpu.seconds - loadCpu.seconds) / relayCpu.wallSeconds) * 100)),
     loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }
@@ -178,18 +212,18 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
 const driver = buildDriver();
 const rows: Row[] = [];
 for (const viewers of counts) {
-  const where = PIN ? 'relay on core 0, generator on core 1' : 'one CPU: relay and generator share it';
+  const where = PIN ? 'relay on core 0, generator on core 1' : 'NOT pinned: relay and generator share the CPUs';
   console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s, ${tickMs} ms tick, ${where}`);
   rows.push(await run(driver, viewers));
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | µs/frame | relay RSS (peak) MB | generator CPU | load avg');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | interrupts | µs/frame | relay RSS (peak) MB | generator CPU | others CPU | load avg');
 for (const r of rows) {
   const whole = r.seqGaps + r.viewersMissingChat + r.viewersDuplicated + r.resyncs + r.dropped === 0;
   const check = whole ? 'yes' : `NO: ${r.seqGaps} gaps, ${r.viewersMissingChat + r.viewersDuplicated} short/over, ${r.resyncs} resyncs, ${r.dropped} dropped`;
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.loadAverage, 8)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(`${r.interruptCpuPercent}%`, 10)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
   );
 }
 if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);
