@@ -31,6 +31,10 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
 // One core for the origin, the other for everything that loads it (when there are two).
 const pinned = availableParallelism() >= 2;
 const onCore = (core: number, command: string, args: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', String(core), command, ...args]] : [command, args]);
+// On a machine shared with other work, "one core" must mean the origin really gets that core:
+// when allowed (root), it and the driver run at a raised priority so other processes yield to them.
+const raised = pinned && process.getuid?.() === 0;
+const withPriority = ([command, args]: [string, string[]]): [string, string[]] => (raised ? ['nice', ['-n', '-10', command, ...args]] : [command, args]);
 
 /** The JSON lines a child prints, in order, awaited by key. */
 function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string, unknown>> {
@@ -59,7 +63,7 @@ function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string,
 
 const driverPath = driverBinary();
 const profileArgs = process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : [];
-const [originCommand, originArgs] = onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts']);
+const [originCommand, originArgs] = withPriority(onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts']));
 const origin = spawn(originCommand, originArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
 const fromOrigin = jsonLines(origin);
 let driver: ChildProcess | null = null;
@@ -79,8 +83,8 @@ try {
   const mediaUrl = new URL((await multivariant.text()).split('\n').find((l) => l.endsWith('.m3u8'))!, multivariantUrl).href;
 
   console.log(`bench:hls-load: ${VIEWERS} viewers for ${SECONDS} s (after a ${RAMP_MS / 1000} s ramp) against ${url}` +
-    (pinned ? ', origin on core 0, driver and ffmpeg on core 1' : ', one core only: nothing pinned'));
-  const [driverCommand, driverArgs] = onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)]);
+    (pinned ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned'));
+  const [driverCommand, driverArgs] = withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)]));
   driver = spawn(driverCommand, driverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const fromDriver = jsonLines(driver);
   // taskset execs the driver, so the child's pid is the driver's.
@@ -116,7 +120,7 @@ try {
   console.log(`origin CPU per request: ${microsPerRequest.toFixed(1)} µs -> one core ≈ ${round(1e6 / microsPerRequest)} req/s ≈ ${round(1e6 / microsPerRequest / (2 * (1000 / PART_MS)))} viewers at the live edge`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
-    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
+    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
     statuses: result.statuses, deliveryDelayMs: { p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) }, partDurationMs: PART_MS,
     cpuCores: { origin: +cores.origin.toFixed(2), ffmpeg: +cores.ffmpeg.toFixed(2), driver: +cores.driver.toFixed(2) }, originMicrosPerRequest: +microsPerRequest.toFixed(1),
   }));
