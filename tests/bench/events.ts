@@ -135,6 +135,8 @@ interface Row extends DriverResult {
   generatorCpuPercent: number;
   /** Everything core 0 did (the relay, its kernel network work, and whatever else ran there). */
   relayCoreBusyPercent: number | null;
+  /** Everything core 1 did: the generator, the kernel work of its reads, and whatever else ran there. */
+  generatorCoreBusyPercent: number | null;
   /** Interrupt time of both cores (irq + softirq: loopback TCP), charged to no process. */
   interruptCpuPercent: number;
   /**
@@ -203,6 +205,7 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
     framesPerViewerPerSecond: Math.round((result.windowFrames / result.viewers / relayCpu.wallSeconds) * 10) / 10,
     generatorCpuPercent: loadCpu.percent,
     relayCoreBusyPercent: PIN ? Math.round((cpus[0]!.busy / relayCpu.wallSeconds) * 100) : null,
+    generatorCoreBusyPercent: PIN ? Math.round((cpus[1]!.busy / relayCpu.wallSeconds) * 100) : null,
     interruptCpuPercent: Math.round((sum(cpus.map((c) => c.interrupts)) / relayCpu.wallSeconds) * 100),
     otherCpuPercent: Math.max(0, Math.round(((sum(cpus.map((c) => c.busy - c.interrupts)) - relayCpu.seconds - loadCpu.seconds) / relayCpu.wallSeconds) * 100)),
     loadAverage: Math.round(loadavg()[0]! * 10) / 10,
@@ -218,12 +221,12 @@ for (const viewers of counts) {
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | interrupts | µs/frame | relay RSS (peak) MB | generator CPU | others CPU | load avg');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | µs/frame | relay RSS (peak) MB | generator CPU | core 1 busy | others CPU | load avg');
 for (const r of rows) {
   const whole = r.seqGaps + r.viewersMissingChat + r.viewersDuplicated + r.resyncs + r.dropped === 0;
   const check = whole ? 'yes' : `NO: ${r.seqGaps} gaps, ${r.viewersMissingChat + r.viewersDuplicated} short/over, ${r.resyncs} resyncs, ${r.dropped} dropped`;
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(`${r.interruptCpuPercent}%`, 10)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.generatorCoreBusyPercent === null ? '-' : `${r.generatorCoreBusyPercent}%`, 11)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
   );
 }
 if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);
