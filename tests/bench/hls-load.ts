@@ -91,6 +91,7 @@ try {
   const cpu = () => ({ at: Date.now(), origin: cpuSeconds(originPid), ffmpeg: cpuSeconds(ffmpegPid), driver: cpuSeconds(driver!.pid!) });
   const { measuring } = (await fromDriver('measuring')) as { measuring: number };
   const cpu0 = cpu();
+  origin.kill('SIGUSR2');
   const result = (await fromDriver('deliveries')) as {
     requests: number; failures: number; statuses: Record<string, number>; errors: Record<string, number>; seconds: number; deliveries: [number, number, number][];
   };
@@ -99,7 +100,7 @@ try {
   const cores = { origin: (cpu1.origin - cpu0.origin) / wall, ffmpeg: (cpu1.ffmpeg - cpu0.ffmpeg) / wall, driver: (cpu1.driver - cpu0.driver) / wall };
 
   origin.kill('SIGTERM');
-  const { parts } = (await fromOrigin('parts')) as { parts: Record<string, number> };
+  const { parts, pauses } = (await fromOrigin('parts')) as { parts: Record<string, number>; pauses: unknown };
   const delays: number[] = [];
   for (const [msn, part, atMicros] of result.deliveries) {
     const madeAt = parts[`${msn}.${part}`];
@@ -118,6 +119,7 @@ try {
   // What one core of origin would carry at this cost per request (each viewer: 2 requests per 200 ms part).
   const microsPerRequest = (cores.origin * 1e6) / Math.max(1, requestsPerSecond);
   console.log(`origin CPU per request: ${microsPerRequest.toFixed(1)} µs -> one core ≈ ${round(1e6 / microsPerRequest)} req/s ≈ ${round(1e6 / microsPerRequest / (2 * (1000 / PART_MS)))} viewers at the live edge`);
+  console.log(`origin garbage collections in the measured window (count, total and longest ms): ${JSON.stringify(pauses)}`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
     bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,

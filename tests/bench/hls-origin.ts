@@ -2,9 +2,12 @@
  * The relay's LL-HLS origin in a process of its own for `bench:hls-load`: the relay's router and
  * HLS routes, fed by the ffmpeg test pattern (no LiveKit: only the HLS path is under load). It
  * prints `{"url": ...}` once serving, records when each part of the top rendition appeared, and
- * on SIGTERM prints `{"parts": {"msn.part": epochMs}}` and exits.
+ * on SIGUSR2 (the measured window starts) forgets its garbage collections so far; on SIGTERM it
+ * prints `{"parts": {"msn.part": epochMs}, "pauses": {"gc": ...}}` and exits. The collections tell
+ * a tail caused by the origin standing still from one caused by its work per request.
  */
 import { createServer } from 'node:http';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Router, sendError } from '../../server/http/router.ts';
 import { HlsOrigin } from '../../server/hls/origin.ts';
 import { registerHlsRoutes } from '../../server/hls/routes.ts';
@@ -32,6 +35,25 @@ const show = origin.open(ROOM, ladder.map((r) => ({ name: r.name, bandwidth: r.v
 const encoder = new Encoder(new TestPatternSource(640, 360, INGEST_FPS), { show, ladder, fps: INGEST_FPS, keyframeSeconds: 1 });
 encoder.start();
 
+// Garbage collections by kind (V8's minor = young generation): each one stops the origin.
+const collections: { kind: number; duration: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) collections.push({ kind: entry.detail?.kind ?? 0, duration: entry.duration });
+}).observe({ entryTypes: ['gc'] });
+function pauses() {
+  const summary = (kind: number) => {
+    const of = collections.filter((c) => c.kind === kind);
+    return { count: of.length, totalMs: Math.round(of.reduce((sum, c) => sum + c.duration, 0)), longestMs: +Math.max(0, ...of.map((c) => c.duration)).toFixed(1) };
+  };
+  // perf_hooks constants: 1 minor, 2 major, 4 incremental, 8 weak callbacks.
+  return { gc: { minor: summary(1), major: summary(2), incremental: summary(4) } };
+}
+
+// The bench's measured window starts after the viewers' ramp: SIGUSR2 forgets what came before.
+process.on('SIGUSR2', () => {
+  collections.length = 0;
+});
+
 const appeared: Record<string, number> = {};
 const top = show.renditions[0]!;
 top.onChange(() => {
@@ -58,13 +80,15 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 process.on('SIGTERM', () => {
+  // Taken before shutting down: closing 2,000 connections at once is not serving.
+  const measured = pauses();
   void (async () => {
     await encoder.stop();
     show.end();
     server.closeAllConnections();
     server.close();
     db.close();
-    process.stdout.write(`${JSON.stringify({ parts: appeared })}\n`);
+    process.stdout.write(`${JSON.stringify({ parts: appeared, pauses: measured })}\n`);
     process.exit(0);
   })();
 });
