@@ -28,6 +28,7 @@ func newShoppers(base, room string) *shoppers {
 // post keeps to the rates on average, whatever the timer's jitter, for the given time.
 func (s *shoppers) post(duration time.Duration, chatPerSecond, likesPerSecond int) {
 	started := time.Now()
+	chatsBefore, likesBefore := s.chatsSent, s.likesSent
 	ticker := time.NewTicker(50 * time.Millisecond)
 	defer ticker.Stop()
 	for range ticker.C {
@@ -35,8 +36,8 @@ func (s *shoppers) post(duration time.Duration, chatPerSecond, likesPerSecond in
 		if elapsed >= duration {
 			return
 		}
-		chatsDue := int64(elapsed.Seconds()*float64(chatPerSecond)) - s.chatsSent
-		likesDue := int64(elapsed.Seconds()*float64(likesPerSecond)) - s.likesSent
+		chatsDue := int64(elapsed.Seconds()*float64(chatPerSecond)) - (s.chatsSent - chatsBefore)
+		likesDue := int64(elapsed.Seconds()*float64(likesPerSecond)) - (s.likesSent - likesBefore)
 		for ; chatsDue > 0; chatsDue-- {
 			s.chatsSent++
 			n := s.chatsSent

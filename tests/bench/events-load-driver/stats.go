@@ -9,13 +9,21 @@ const maxDelayMs = 30_000
 type stats struct {
 	histogram []uint32
 	count     atomic.Int64
+	// Messages posted before this time (unix ms) are the warm-up: kept apart, only their maximum.
+	measuredFrom atomic.Int64
+	warmupMax    atomic.Int64
 }
 
 func newStats() *stats {
 	return &stats{histogram: make([]uint32, maxDelayMs+1)}
 }
 
-func (s *stats) record(delayMs int64) {
+func (s *stats) record(postedMs, delayMs int64) {
+	if postedMs < s.measuredFrom.Load() {
+		for previous := s.warmupMax.Load(); delayMs > previous && !s.warmupMax.CompareAndSwap(previous, delayMs); previous = s.warmupMax.Load() {
+		}
+		return
+	}
 	if delayMs < 0 {
 		delayMs = 0 // the same clock on both sides; never negative but for rounding
 	} else if delayMs > maxDelayMs {

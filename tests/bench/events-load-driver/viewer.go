@@ -208,7 +208,7 @@ func (v *viewer) onMessage(payload []byte, now time.Time, stats *stats) {
 		posted, end := numberAfter(payload, at+found+len(timeMarker))
 		at = end
 		v.chats.Add(1)
-		stats.record(received - posted)
+		stats.record(posted, received-posted)
 	}
 }
 
