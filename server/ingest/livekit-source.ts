@@ -221,17 +221,12 @@ export class LiveKitSource implements EncoderSource {
       this.droppedTicks += 1;
       return;
     }
-    const picture = cropI420(frame.convert(VideoBufferType.I420), this.size.width, this.size.height);
-    if (!this.firstWrite) {
-      this.video.write(picture);
-      return;
+    this.video.write(cropI420(frame.convert(VideoBufferType.I420), this.size.width, this.size.height));
+    if (this.firstWrite) {
+      // ffmpeg stamps video with the time it reads it: this first frame is media time 0.
+      this.firstWrite = false;
+      this.encoder?.markStart(Date.now());
     }
-    // ffmpeg stamps video with the time it reads it, so this first frame is media time 0. A frame
-    // is far larger than the pipe, so its write completes only once ffmpeg has read it: that is
-    // the moment, not now (ffmpeg may take a second to start reading on a busy machine).
-    this.firstWrite = false;
-    const encoder = this.encoder;
-    this.video.write(picture, () => encoder?.markStart(Date.now()));
   }
 
   /** Exactly `bytes` of queued sound, padded with silence when the host sent less. */
