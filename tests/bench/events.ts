@@ -7,12 +7,12 @@
  * The generator is a small Go program (tests/bench/events-load-driver/, built here with `go build`).
  * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100] [--timed 500]`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { canPin, cpuSeconds, goDriver, onCore, TICKS_PER_SECOND } from './load-process.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -30,28 +30,8 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds
   throw new Error('--viewers takes counts from 1 to 15000, --seconds 5 to 120, --timed a count (-1: every viewer)');
 }
 const ROOM = 'bench-events';
-const TICKS = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
-// The relay gets core 0 and the generator core 1, so that neither takes CPU from the other and
-// "one core" means one core. On a machine with one CPU (or without util-linux's taskset) they
-// are not pinned, and the figures say so.
-const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
-const pinned = (core: number, command: string, argv: string[]): [string, string[]] =>
-  PIN ? ['taskset', ['-c', String(core), command, ...argv]] : [command, argv];
-
-function buildDriver(): string {
-  const out = resolve('.cache/bench/events-load-driver');
-  mkdirSync(resolve('.cache/bench'), { recursive: true });
-  const build = spawnSync('go', ['build', '-o', out, '.'], { cwd: resolve('tests/bench/events-load-driver'), stdio: 'inherit' });
-  if (build.error || build.status !== 0) throw new Error(`go build of tests/bench/events-load-driver failed (Go >= 1.22 is needed): ${build.error?.message ?? `exit ${build.status}`}`);
-  return out;
-}
-
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
 function memoryMb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(key))!;
   return Math.round(Number(/(\d+)/.exec(line)![1]) / 1024);
@@ -81,18 +61,18 @@ function cpuTimes(): Array<{ busy: number; interrupts: number }> {
 
 /** CPU time of a process between two marks, as % of one core. */
 class CpuWindow {
-  private ticks = 0;
+  private cpu = 0;
   private wall = 0;
   seconds = 0;
   wallSeconds = 0;
   percent = 0;
   constructor(private readonly pid: number) {}
   start(): void {
-    this.ticks = cpuTicks(this.pid);
+    this.cpu = cpuSeconds(this.pid);
     this.wall = Date.now();
   }
   stop(): void {
-    this.seconds = (cpuTicks(this.pid) - this.ticks) / TICKS;
+    this.seconds = cpuSeconds(this.pid) - this.cpu;
     this.wallSeconds = (Date.now() - this.wall) / 1000;
     this.percent = Math.round((this.seconds / this.wallSeconds) * 100);
   }
@@ -151,7 +131,7 @@ interface Row extends DriverResult {
 }
 
 async function run(driver: string, viewers: number): Promise<Row> {
-  const [command, argv] = pinned(0, process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM]);
+  const [command, argv] = onCore(0, process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM]);
   const relay = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs) } });
   const exited = new Promise((resolve) => relay.once('exit', resolve));
   try {
@@ -169,7 +149,7 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
   let cpusStart = cpuTimes();
   let cpus = cpusStart.map(() => ({ busy: 0, interrupts: 0 }));
   let rss = 0;
-  const [command, argv] = pinned(1, driver, [
+  const [command, argv] = onCore(1, driver, [
     ...['-url', url, '-room', ROOM, '-viewers', String(viewers), '-seconds', String(seconds)],
     ...['-chat', String(CHAT_PER_SECOND), '-likes', String(LIKES_PER_SECOND), '-timed', String(timed)],
   ]);
@@ -185,7 +165,7 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
       } else if (line === 'measure-end') {
         relayCpu.stop();
         loadCpu.stop();
-        cpus = cpuTimes().map((t, i) => ({ busy: (t.busy - cpusStart[i]!.busy) / TICKS, interrupts: (t.interrupts - cpusStart[i]!.interrupts) / TICKS }));
+        cpus = cpuTimes().map((t, i) => ({ busy: (t.busy - cpusStart[i]!.busy) / TICKS_PER_SECOND, interrupts: (t.interrupts - cpusStart[i]!.interrupts) / TICKS_PER_SECOND }));
         rss = memoryMb(pid, 'VmRSS');
       } else if (line.startsWith('result ')) {
         clearTimeout(timeout);
@@ -205,18 +185,18 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
     relayMicrosPerFrame: result.windowFrames > 0 ? Math.round((relayCpu.seconds * 1e6 * 100) / result.windowFrames) / 100 : 0,
     framesPerViewerPerSecond: Math.round((result.windowFrames / result.viewers / relayCpu.wallSeconds) * 10) / 10,
     generatorCpuPercent: loadCpu.percent,
-    relayCoreBusyPercent: PIN ? Math.round((cpus[0]!.busy / relayCpu.wallSeconds) * 100) : null,
-    generatorCoreBusyPercent: PIN ? Math.round((cpus[1]!.busy / relayCpu.wallSeconds) * 100) : null,
+    relayCoreBusyPercent: canPin ? Math.round((cpus[0]!.busy / relayCpu.wallSeconds) * 100) : null,
+    generatorCoreBusyPercent: canPin ? Math.round((cpus[1]!.busy / relayCpu.wallSeconds) * 100) : null,
     interruptCpuPercent: Math.round((sum(cpus.map((c) => c.interrupts)) / relayCpu.wallSeconds) * 100),
     otherCpuPercent: Math.max(0, Math.round(((sum(cpus.map((c) => c.busy - c.interrupts)) - relayCpu.seconds - loadCpu.seconds) / relayCpu.wallSeconds) * 100)),
     loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }
 
-const driver = buildDriver();
+const driver = goDriver('events-load-driver');
 const rows: Row[] = [];
 for (const viewers of counts) {
-  const where = PIN ? 'relay on core 0, generator on core 1' : 'NOT pinned: relay and generator share the CPUs';
+  const where = canPin ? 'relay on core 0, generator on core 1' : 'NOT pinned: relay and generator share the CPUs';
   console.log(`bench:events: ${viewers} viewers, ${seconds} s, ${CHAT_PER_SECOND} chat/s, ${LIKES_PER_SECOND} likes/s, ${tickMs} ms tick, ${where}`);
   rows.push(await run(driver, viewers));
 }
@@ -231,4 +211,4 @@ for (const r of rows) {
   );
 }
 if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);
-console.log(JSON.stringify({ bench: 'events', seconds, tickMs, pinned: PIN, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));
+console.log(JSON.stringify({ bench: 'events', seconds, tickMs, pinned: canPin, chatPerSecond: CHAT_PER_SECOND, likesPerSecond: LIKES_PER_SECOND, rows }));

@@ -13,9 +13,8 @@
  * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { cpuSeconds, driverBinary, percentile } from './hls-load-process.ts';
+import { canPin, cpuSeconds, goDriver, onCore, percentile } from './load-process.ts';
 
 const VIEWERS = bounded('HLS_LOAD_VIEWERS', 2000, 1, 5000);
 const SECONDS = bounded('HLS_LOAD_SECONDS', 20, 5, 60);
@@ -28,12 +27,9 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-// One core for the origin, the other for everything that loads it (when there are two).
-const pinned = availableParallelism() >= 2;
-const onCore = (core: number, command: string, args: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', String(core), command, ...args]] : [command, args]);
 // On a machine shared with other work, "one core" must mean the origin really gets that core:
 // when allowed (root), it and the driver run at a raised priority so other processes yield to them.
-const raised = pinned && process.getuid?.() === 0;
+const raised = canPin && process.getuid?.() === 0;
 const withPriority = ([command, args]: [string, string[]]): [string, string[]] => (raised ? ['nice', ['-n', '-10', command, ...args]] : [command, args]);
 
 /** The JSON lines a child prints, in order, awaited by key. */
@@ -61,7 +57,7 @@ function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string,
   };
 }
 
-const driverPath = driverBinary();
+const driverPath = goDriver('hls-load-driver');
 const profileArgs = process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : [];
 const [originCommand, originArgs] = withPriority(onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts']));
 const origin = spawn(originCommand, originArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -72,7 +68,7 @@ let exitCode = 0;
 try {
   const { url, room, pid: originPid, ffmpegPid } = (await fromOrigin('url')) as { url: string; room: string; pid: number; ffmpegPid: number };
   // The encoder is not the origin: its ffmpeg (started on core 0 with the origin) moves to core 1.
-  if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '1', String(ffmpegPid)], { stdio: 'ignore' });
+  if (canPin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(ffmpegPid)], { stdio: 'ignore' });
   const multivariantUrl = `${url}/v1/rooms/${room}/hls/index.m3u8`;
   let multivariant = await fetch(multivariantUrl);
   for (let i = 0; multivariant.status !== 200 && i < 40; i += 1) {
@@ -83,7 +79,7 @@ try {
   const mediaUrl = new URL((await multivariant.text()).split('\n').find((l) => l.endsWith('.m3u8'))!, multivariantUrl).href;
 
   console.log(`bench:hls-load: ${VIEWERS} viewers for ${SECONDS} s (after a ${RAMP_MS / 1000} s ramp) against ${url}` +
-    (pinned ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned'));
+    (canPin ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned'));
   const [driverCommand, driverArgs] = withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)]));
   driver = spawn(driverCommand, driverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const fromDriver = jsonLines(driver);
@@ -122,7 +118,7 @@ try {
   console.log(`origin garbage collections in the measured window (count, total and longest ms): ${JSON.stringify(pauses)}`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
-    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
+    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned: canPin, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
     statuses: result.statuses, deliveryDelayMs: { p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) }, partDurationMs: PART_MS,
     cpuCores: { origin: +cores.origin.toFixed(2), ffmpeg: +cores.ffmpeg.toFixed(2), driver: +cores.driver.toFixed(2) }, originMicrosPerRequest: +microsPerRequest.toFixed(1),
   }));

@@ -15,6 +15,7 @@ import { DEMO_ROOM, goLive, launchChromium, newPage, openStudio, startStack, wai
 import { installClockSampler, type ClockSamplerWindow } from './clock-sampler.ts';
 import { measureClassicHls } from './hls-classic.ts';
 import { summarize, watchEventLoop, watchOrigin, watchPlayer } from './hls-latency-probe.ts';
+import { percentile } from './load-process.ts';
 
 interface Figures {
   transport: string;
@@ -41,7 +42,6 @@ const transports = option('transports', 'webrtc,hls,hls-classic').split(',');
 const series = args.includes('--series');
 if (!Number.isFinite(seconds) || seconds < 5) throw new Error('--seconds must be a number >= 5');
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** The top rendition's media playlist of the demo room. */
 async function topMediaUrl(url: string): Promise<string> {
