@@ -107,22 +107,22 @@ export class Catalog {
   constructor(private readonly db: Db) {}
 
   get(sku: string): Product | null {
-    const row = this.db.prepare('SELECT * FROM products WHERE sku = ?').get(sku) as ProductRow | undefined;
+    const row = this.db.statement('SELECT * FROM products WHERE sku = ?').get(sku) as ProductRow | undefined;
     return row ? fromRow(row) : null;
   }
 
   /** The product's price in cents: what flash-sale discounts are computed against. */
   priceCents(sku: string): number | null {
-    const row = this.db.prepare('SELECT price FROM products WHERE sku = ?').get(sku) as { price: number } | undefined;
+    const row = this.db.statement('SELECT price FROM products WHERE sku = ?').get(sku) as { price: number } | undefined;
     return row?.price ?? null;
   }
 
   list(): Product[] {
-    return (this.db.prepare('SELECT * FROM products ORDER BY sku').all() as ProductRow[]).map(fromRow);
+    return (this.db.statement('SELECT * FROM products ORDER BY sku').all() as ProductRow[]).map(fromRow);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM products').get() as { n: number }).n;
+    return (this.db.statement('SELECT COUNT(*) AS n FROM products').get() as { n: number }).n;
   }
 
   /** Validates every item first and writes all or nothing; products with a known sku are replaced. */
@@ -144,7 +144,7 @@ export class Catalog {
       const shown = problems.slice(0, 10).join('; ');
       throw badRequest('invalid_catalog', problems.length > 10 ? `${shown}; and ${problems.length - 10} more` : shown);
     }
-    const upsert = this.db.prepare(
+    const upsert = this.db.statement(
       `INSERT INTO products (sku, title, description, price, currency, image, url, stock, variants, updated_at)
        VALUES (@sku, @title, @description, @price, @currency, @image, @url, @stock, @variants, @now)
        ON CONFLICT (sku) DO UPDATE SET title = @title, description = @description, price = @price, currency = @currency,

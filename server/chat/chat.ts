@@ -47,7 +47,7 @@ export class Chat {
   add(room: string, message: Omit<ChatMessage, 'id' | 'time'>, now = Date.now()): ChatMessage {
     const stored: ChatMessage = { ...message, text: this.filter(room, message.text), id: randomUUID(), time: now };
     this.db
-      .prepare('INSERT INTO chat_messages (room, id, author, name, text, host, time) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .statement('INSERT INTO chat_messages (room, id, author, name, text, host, time) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(room, stored.id, stored.author, stored.name, stored.text, stored.host ? 1 : 0, stored.time);
     const added = (this.addedSincePrune.get(room) ?? 0) + 1;
     if (added >= Math.max(1, Math.floor(this.retainedPerRoom / 10))) {
@@ -62,7 +62,7 @@ export class Chat {
   /** Deletes all but the newest `retainedPerRoom` messages of the room (in the order `recent` reads them). */
   private prune(room: string): void {
     this.db
-      .prepare(
+      .statement(
         `DELETE FROM chat_messages WHERE room = ? AND rowid IN
            (SELECT rowid FROM chat_messages WHERE room = ? ORDER BY time DESC, rowid DESC LIMIT -1 OFFSET ?)`,
       )
@@ -71,36 +71,36 @@ export class Chat {
 
   recent(room: string, limit = RECENT_MESSAGES): ChatMessage[] {
     const rows = this.db
-      .prepare('SELECT id, author, name, text, host, time FROM chat_messages WHERE room = ? AND deleted = 0 ORDER BY time DESC, rowid DESC LIMIT ?')
+      .statement('SELECT id, author, name, text, host, time FROM chat_messages WHERE room = ? AND deleted = 0 ORDER BY time DESC, rowid DESC LIMIT ?')
       .all(room, limit) as MessageRow[];
     return rows.reverse().map((row) => ({ ...row, host: row.host === 1 }));
   }
 
   remove(room: string, id: string): boolean {
-    return this.db.prepare('UPDATE chat_messages SET deleted = 1 WHERE room = ? AND id = ? AND deleted = 0').run(room, id).changes > 0;
+    return this.db.statement('UPDATE chat_messages SET deleted = 1 WHERE room = ? AND id = ? AND deleted = 0').run(room, id).changes > 0;
   }
 
   mute(room: string, author: string, until: number): void {
-    this.db.prepare('INSERT INTO chat_mutes (room, author, until) VALUES (?, ?, ?) ON CONFLICT (room, author) DO UPDATE SET until = excluded.until').run(room, author, until);
+    this.db.statement('INSERT INTO chat_mutes (room, author, until) VALUES (?, ?, ?) ON CONFLICT (room, author) DO UPDATE SET until = excluded.until').run(room, author, until);
   }
 
   unmute(room: string, author: string): boolean {
-    return this.db.prepare('DELETE FROM chat_mutes WHERE room = ? AND author = ?').run(room, author).changes > 0;
+    return this.db.statement('DELETE FROM chat_mutes WHERE room = ? AND author = ?').run(room, author).changes > 0;
   }
 
   mutedUntil(room: string, author: string, now = Date.now()): number | null {
-    const row = this.db.prepare('SELECT until FROM chat_mutes WHERE room = ? AND author = ? AND until > ?').get(room, author, now) as { until: number } | undefined;
+    const row = this.db.statement('SELECT until FROM chat_mutes WHERE room = ? AND author = ? AND until > ?').get(room, author, now) as { until: number } | undefined;
     return row?.until ?? null;
   }
 
   settings(room: string): ChatSettings {
-    const row = this.db.prepare('SELECT slow_mode_seconds, blocklist FROM chat_settings WHERE room = ?').get(room) as { slow_mode_seconds: number; blocklist: string } | undefined;
+    const row = this.db.statement('SELECT slow_mode_seconds, blocklist FROM chat_settings WHERE room = ?').get(room) as { slow_mode_seconds: number; blocklist: string } | undefined;
     return { slowModeSeconds: row?.slow_mode_seconds ?? 0, blocklist: row ? (JSON.parse(row.blocklist) as string[]) : [] };
   }
 
   configure(room: string, settings: ChatSettings): void {
     this.db
-      .prepare(
+      .statement(
         `INSERT INTO chat_settings (room, slow_mode_seconds, blocklist) VALUES (?, ?, ?)
          ON CONFLICT (room) DO UPDATE SET slow_mode_seconds = excluded.slow_mode_seconds, blocklist = excluded.blocklist`,
       )
@@ -109,12 +109,12 @@ export class Chat {
   }
 
   likes(room: string): number {
-    const row = this.db.prepare('SELECT likes FROM chat_settings WHERE room = ?').get(room) as { likes: number } | undefined;
+    const row = this.db.statement('SELECT likes FROM chat_settings WHERE room = ?').get(room) as { likes: number } | undefined;
     return row?.likes ?? 0;
   }
 
   addLikes(room: string, count: number): number {
-    this.db.prepare('INSERT INTO chat_settings (room, likes) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET likes = likes + excluded.likes').run(room, count);
+    this.db.statement('INSERT INTO chat_settings (room, likes) VALUES (?, ?) ON CONFLICT (room) DO UPDATE SET likes = likes + excluded.likes').run(room, count);
     return this.likes(room);
   }
 

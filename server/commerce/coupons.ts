@@ -51,36 +51,36 @@ export class Coupons {
   create(room: string, input: CouponInput, now = Date.now()): Coupon {
     const id = randomUUID();
     this.db
-      .prepare('INSERT INTO coupons (id, room, code, title, quantity, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .statement('INSERT INTO coupons (id, room, code, title, quantity, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, room, input.code, input.title, input.quantity, input.expiresAt, now);
     return this.get(room, id, now)!;
   }
 
   get(room: string, id: string, now = Date.now()): Coupon | null {
-    const row = this.db.prepare('SELECT * FROM coupons WHERE id = ? AND room = ?').get(id, room) as CouponRow | undefined;
+    const row = this.db.statement('SELECT * FROM coupons WHERE id = ? AND room = ?').get(id, room) as CouponRow | undefined;
     return row ? describe(row, now) : null;
   }
 
   /** Coupons still worth showing: not yet expired. */
   current(room: string, now = Date.now()): Coupon[] {
-    const rows = this.db.prepare('SELECT * FROM coupons WHERE room = ? AND expires_at > ? ORDER BY created_at').all(room, now) as CouponRow[];
+    const rows = this.db.statement('SELECT * FROM coupons WHERE room = ? AND expires_at > ? ORDER BY created_at').all(room, now) as CouponRow[];
     return rows.map((row) => describe(row, now));
   }
 
   allCurrent(now = Date.now()): Array<{ room: string; id: string; expiresAt: number }> {
-    return (this.db.prepare('SELECT room, id, expires_at FROM coupons WHERE expires_at > ?').all(now) as CouponRow[]).map((r) => ({ room: r.room, id: r.id, expiresAt: r.expires_at }));
+    return (this.db.statement('SELECT room, id, expires_at FROM coupons WHERE expires_at > ?').all(now) as CouponRow[]).map((r) => ({ room: r.room, id: r.id, expiresAt: r.expires_at }));
   }
 
   /** Call inside an immediate transaction. A shopper's second claim returns the first. */
   claim(room: string, id: string, shopper: string, now = Date.now()): CouponClaim {
-    const row = this.db.prepare('SELECT * FROM coupons WHERE id = ? AND room = ?').get(id, room) as CouponRow | undefined;
+    const row = this.db.statement('SELECT * FROM coupons WHERE id = ? AND room = ?').get(id, room) as CouponRow | undefined;
     if (!row) throw notFound(`no coupon "${id}" in this room`);
-    const earlier = this.db.prepare('SELECT claimed_at FROM coupon_claims WHERE coupon_id = ? AND shopper = ?').get(id, shopper) as { claimed_at: number } | undefined;
+    const earlier = this.db.statement('SELECT claimed_at FROM coupon_claims WHERE coupon_id = ? AND shopper = ?').get(id, shopper) as { claimed_at: number } | undefined;
     if (earlier) return { coupon: describe(row, now), code: row.code, claimedAt: earlier.claimed_at };
     if (now >= row.expires_at) throw new RelayError(410, 'coupon_expired', 'this coupon has expired');
     if (row.claimed >= row.quantity) throw conflict('claimed_out', 'every one of these coupons has been claimed');
-    this.db.prepare('INSERT INTO coupon_claims (coupon_id, shopper, claimed_at) VALUES (?, ?, ?)').run(id, shopper, now);
-    this.db.prepare('UPDATE coupons SET claimed = claimed + 1 WHERE id = ?').run(id);
+    this.db.statement('INSERT INTO coupon_claims (coupon_id, shopper, claimed_at) VALUES (?, ?, ?)').run(id, shopper, now);
+    this.db.statement('UPDATE coupons SET claimed = claimed + 1 WHERE id = ?').run(id);
     return { coupon: describe({ ...row, claimed: row.claimed + 1 }, now), code: row.code, claimedAt: now };
   }
 }

@@ -63,33 +63,33 @@ export class FlashSales {
       }
       const id = randomUUID();
       this.db
-        .prepare('INSERT INTO flash_sales (id, room, sku, price, quantity, started_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .statement('INSERT INTO flash_sales (id, room, sku, price, quantity, started_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(id, room, input.sku, input.priceCents, input.quantity, now, now + input.durationSeconds * 1000);
       return this.get(room, id)!;
     }).immediate();
   }
 
   get(room: string, id: string, now = Date.now()): FlashSale | null {
-    const row = this.db.prepare('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
+    const row = this.db.statement('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
     return row ? this.describe(row, now) : null;
   }
 
   /** Sales not yet closed: active, sold out, or past their end but not yet announced as ended. */
   open(room: string, now = Date.now()): FlashSale[] {
-    const rows = this.db.prepare('SELECT * FROM flash_sales WHERE room = ? AND stopped_at IS NULL ORDER BY started_at').all(room) as SaleRow[];
+    const rows = this.db.statement('SELECT * FROM flash_sales WHERE room = ? AND stopped_at IS NULL ORDER BY started_at').all(room) as SaleRow[];
     return rows.map((row) => this.describe(row, now));
   }
 
   /** Every open sale in every room, for re-arming end timers after a restart. */
   allOpen(): Array<{ room: string; id: string; endsAt: number }> {
-    return (this.db.prepare('SELECT room, id, ends_at FROM flash_sales WHERE stopped_at IS NULL').all() as SaleRow[]).map((r) => ({ room: r.room, id: r.id, endsAt: r.ends_at }));
+    return (this.db.statement('SELECT room, id, ends_at FROM flash_sales WHERE stopped_at IS NULL').all() as SaleRow[]).map((r) => ({ room: r.room, id: r.id, endsAt: r.ends_at }));
   }
 
   /** Closes a sale (the host stopped it, or its time ran out); returns it as ended. */
   stop(room: string, id: string, now = Date.now()): FlashSale {
-    const row = this.db.prepare('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
+    const row = this.db.statement('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
     if (!row) throw notFound(`no flash sale "${id}" in this room`);
-    if (row.stopped_at === null) this.db.prepare('UPDATE flash_sales SET stopped_at = ? WHERE id = ?').run(Math.min(now, row.ends_at), id);
+    if (row.stopped_at === null) this.db.statement('UPDATE flash_sales SET stopped_at = ? WHERE id = ?').run(Math.min(now, row.ends_at), id);
     return this.get(room, id, now)!;
   }
 
@@ -98,14 +98,14 @@ export class FlashSales {
    * reservation), never more than the quantity. Call inside an immediate transaction.
    */
   claim(room: string, id: string, shopper: string, now = Date.now()): { sale: FlashSale; reservedAt: number } {
-    const row = this.db.prepare('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
+    const row = this.db.statement('SELECT * FROM flash_sales WHERE id = ? AND room = ?').get(id, room) as SaleRow | undefined;
     if (!row) throw notFound(`no flash sale "${id}" in this room`);
-    const earlier = this.db.prepare('SELECT claimed_at FROM flash_sale_claims WHERE sale_id = ? AND shopper = ?').get(id, shopper) as { claimed_at: number } | undefined;
+    const earlier = this.db.statement('SELECT claimed_at FROM flash_sale_claims WHERE sale_id = ? AND shopper = ?').get(id, shopper) as { claimed_at: number } | undefined;
     if (earlier) return { sale: this.describe(row, now), reservedAt: earlier.claimed_at };
     if (row.stopped_at !== null || now >= row.ends_at) throw new RelayError(410, 'sale_ended', 'this flash sale has ended');
     if (row.sold >= row.quantity) throw conflict('sold_out', 'this flash sale is sold out');
-    this.db.prepare('INSERT INTO flash_sale_claims (sale_id, shopper, claimed_at) VALUES (?, ?, ?)').run(id, shopper, now);
-    this.db.prepare('UPDATE flash_sales SET sold = sold + 1 WHERE id = ?').run(id);
+    this.db.statement('INSERT INTO flash_sale_claims (sale_id, shopper, claimed_at) VALUES (?, ?, ?)').run(id, shopper, now);
+    this.db.statement('UPDATE flash_sales SET sold = sold + 1 WHERE id = ?').run(id);
     return { sale: this.describe({ ...row, sold: row.sold + 1 }, now), reservedAt: now };
   }
 

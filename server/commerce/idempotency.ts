@@ -29,9 +29,9 @@ export class Idempotency {
   private prunedAt = 0;
 
   constructor(db: Db) {
-    this.find = db.prepare('SELECT status, body FROM idempotency WHERE scope = ? AND key = ? AND created_at >= ?');
-    this.save = db.prepare('INSERT OR REPLACE INTO idempotency (scope, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.prune = db.prepare('DELETE FROM idempotency WHERE created_at < ?');
+    this.find = db.statement('SELECT status, body FROM idempotency WHERE scope = ? AND key = ? AND created_at >= ?');
+    this.save = db.statement('INSERT OR REPLACE INTO idempotency (scope, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.prune = db.statement('DELETE FROM idempotency WHERE created_at < ?');
   }
 
   /** The answer kept for this key, if any: a retry gets it without counting against rate limits. */

@@ -20,7 +20,7 @@ export class Pins {
   ) {}
 
   list(room: string): Pin[] {
-    const rows = this.db.prepare('SELECT sku, pinned_at FROM pins WHERE room = ? ORDER BY pinned_at, sku').all(room) as Array<{ sku: string; pinned_at: number }>;
+    const rows = this.db.statement('SELECT sku, pinned_at FROM pins WHERE room = ? ORDER BY pinned_at, sku').all(room) as Array<{ sku: string; pinned_at: number }>;
     return rows.flatMap((row) => {
       const product = this.catalog.get(row.sku);
       return product ? [{ sku: row.sku, at: row.pinned_at, product }] : [];
@@ -36,18 +36,18 @@ export class Pins {
       if (!pinned.includes(sku) && pinned.length >= MAX_PINS) {
         throw conflict('too_many_pins', `at most ${MAX_PINS} products are pinned at once; unpin one of ${pinned.join(', ')} first`);
       }
-      this.db.prepare('INSERT INTO pins (room, sku, pinned_at) VALUES (?, ?, ?) ON CONFLICT (room, sku) DO UPDATE SET pinned_at = excluded.pinned_at').run(room, sku, at);
+      this.db.statement('INSERT INTO pins (room, sku, pinned_at) VALUES (?, ?, ?) ON CONFLICT (room, sku) DO UPDATE SET pinned_at = excluded.pinned_at').run(room, sku, at);
       return { sku, at, product };
     }).immediate();
   }
 
   unpin(room: string, sku: string): void {
-    const { changes } = this.db.prepare('DELETE FROM pins WHERE room = ? AND sku = ?').run(room, sku);
+    const { changes } = this.db.statement('DELETE FROM pins WHERE room = ? AND sku = ?').run(room, sku);
     if (changes === 0) throw notFound(`"${sku}" is not pinned in this room`);
   }
 
   /** Rooms that pin this product now (for the "live now" teaser on its product page). */
   roomsFeaturing(sku: string): string[] {
-    return (this.db.prepare('SELECT room FROM pins WHERE sku = ? ORDER BY pinned_at DESC').all(sku) as Array<{ room: string }>).map((r) => r.room);
+    return (this.db.statement('SELECT room FROM pins WHERE sku = ? ORDER BY pinned_at DESC').all(sku) as Array<{ room: string }>).map((r) => r.room);
   }
 }

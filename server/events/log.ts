@@ -31,11 +31,11 @@ export class EventLog {
   private readonly prune: Statement;
 
   constructor(db: Db) {
-    this.insert = db.prepare('INSERT INTO events (room, seq, time, type, data) VALUES (?, ?, ?, ?, ?)');
-    this.last = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE room = ?');
-    this.first = db.prepare('SELECT MIN(seq) AS seq FROM events WHERE room = ?');
-    this.after = db.prepare('SELECT seq, time, type, data FROM events WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?');
-    this.prune = db.prepare('DELETE FROM events WHERE room = ? AND seq <= ?');
+    this.insert = db.statement('INSERT INTO events (room, seq, time, type, data) VALUES (?, ?, ?, ?, ?)');
+    this.last = db.statement('SELECT MAX(seq) AS seq FROM events WHERE room = ?');
+    this.first = db.statement('SELECT MIN(seq) AS seq FROM events WHERE room = ?');
+    this.after = db.statement('SELECT seq, time, type, data FROM events WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.prune = db.statement('DELETE FROM events WHERE room = ? AND seq <= ?');
   }
 
   lastSeq(room: string): number {

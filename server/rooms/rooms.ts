@@ -47,18 +47,18 @@ export class Rooms {
   constructor(private readonly db: Db) {}
 
   get(name: string): Room | null {
-    const row = this.db.prepare('SELECT * FROM rooms WHERE name = ?').get(name) as RoomRow | undefined;
+    const row = this.db.statement('SELECT * FROM rooms WHERE name = ?').get(name) as RoomRow | undefined;
     return row ? fromRow(row) : null;
   }
 
   list(): Room[] {
-    return (this.db.prepare('SELECT * FROM rooms ORDER BY name').all() as RoomRow[]).map(fromRow);
+    return (this.db.statement('SELECT * FROM rooms ORDER BY name').all() as RoomRow[]).map(fromRow);
   }
 
   /** Creates the room, or updates its title, poster and schedule; the show status is left as it is. */
   upsert(name: string, details: RoomDetails): Room {
     this.db
-      .prepare(
+      .statement(
         `INSERT INTO rooms (name, title, poster, scheduled_at, status, updated_at)
          VALUES (@name, @title, @poster, @scheduledAt, 'scheduled', @now)
          ON CONFLICT (name) DO UPDATE SET title = @title, poster = @poster, scheduled_at = @scheduledAt, updated_at = @now`,
@@ -72,7 +72,7 @@ export class Rooms {
     const before = this.get(name);
     if (!before || before.status === status) return before;
     const stamp = status === 'live' ? 'started_at = @at, ended_at = NULL' : status === 'ended' ? 'ended_at = @at' : 'started_at = NULL, ended_at = NULL';
-    this.db.prepare(`UPDATE rooms SET status = @status, ${stamp}, updated_at = @at WHERE name = @name`).run({ name, status, at });
+    this.db.statement(`UPDATE rooms SET status = @status, ${stamp}, updated_at = @at WHERE name = @name`).run({ name, status, at });
     const after = this.get(name)!;
     for (const listener of this.listeners) listener(after, before.status);
     return after;

@@ -1,9 +1,17 @@
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 
-export type Db = Database.Database;
+/** The relay's database: better-sqlite3's, plus {@link Db.statement}. */
+export interface Db extends Database.Database {
+  /**
+   * The prepared statement for `sql`, prepared on first use and reused after: preparing parses
+   * and plans the SQL each time (a quarter of the relay's CPU while 10,000 viewers join and each
+   * gets a snapshot). Use it with constant SQL text; values go in as parameters.
+   */
+  statement(sql: string): Statement;
+}
 
 /**
  * Opens the relay's SQLite file in WAL mode with synchronous=NORMAL (durable across a relay crash,
@@ -11,7 +19,17 @@ export type Db = Database.Database;
  */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const statements = new Map<string, Statement>();
+  const db: Db = Object.assign(new Database(path), {
+    statement(sql: string): Statement {
+      let prepared = statements.get(sql);
+      if (!prepared) {
+        prepared = db.prepare(sql);
+        statements.set(sql, prepared);
+      }
+      return prepared;
+    },
+  });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
