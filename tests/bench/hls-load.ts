@@ -13,8 +13,10 @@
  * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { canPin, cpuSeconds, goDriver, onCore, percentile } from './load-process.ts';
+import { lateness, machineCounters, machineWindow } from './hls-load-diagnostics.ts';
 
 const VIEWERS = bounded('HLS_LOAD_VIEWERS', 2000, 1, 5000);
 const SECONDS = bounded('HLS_LOAD_SECONDS', 20, 5, 60);
@@ -31,6 +33,25 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
 // when allowed (root), it and the driver run at a raised priority so other processes yield to them.
 const raised = canPin && process.getuid?.() === 0;
 const withPriority = ([command, args]: [string, string[]]): [string, string[]] => (raised ? ['nice', ['-n', '-10', command, ...args]] : [command, args]);
+
+/**
+ * Starts a pinned child in a session of its own and raises that session's priority. With Linux's
+ * autogroup scheduling (kernel.sched_autogroup_enabled) a core is shared between sessions first
+ * and nice only counts inside one, so `nice -10` alone did not stop another terminal's job from
+ * taking half of the origin's core (the origin fell seconds behind). The child's stdin is a pipe
+ * from this process, so the origin can end itself when the bench goes away without stopping it.
+ */
+function spawnRaised([command, args]: [string, string[]]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: raised });
+  if (raised && existsSync(`/proc/${child.pid}/autogroup`)) {
+    try {
+      writeFileSync(`/proc/${child.pid}/autogroup`, '-10');
+    } catch (error) {
+      console.error(`bench:hls-load: could not raise the priority of ${command}'s session: ${(error as Error).message}`);
+    }
+  }
+  return child;
+}
 
 /** The JSON lines a child prints, in order, awaited by key. */
 function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string, unknown>> {
@@ -59,10 +80,17 @@ function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string,
 
 const driverPath = goDriver('hls-load-driver');
 const profileArgs = process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : [];
-const [originCommand, originArgs] = withPriority(onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts']));
-const origin = spawn(originCommand, originArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+const origin = spawnRaised(withPriority(onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts'])));
 const fromOrigin = jsonLines(origin);
 let driver: ChildProcess | null = null;
+// The children have sessions of their own, so a Ctrl-C at the terminal reaches only this process.
+const stopChildren = () => {
+  for (const child of [driver, origin]) if (child && child.exitCode === null) child.kill('SIGTERM');
+};
+process.once('SIGINT', () => {
+  stopChildren();
+  process.exit(130);
+});
 
 let exitCode = 0;
 try {
@@ -80,27 +108,34 @@ try {
 
   console.log(`bench:hls-load: ${VIEWERS} viewers for ${SECONDS} s (after a ${RAMP_MS / 1000} s ramp) against ${url}` +
     (canPin ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned'));
-  const [driverCommand, driverArgs] = withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)]));
-  driver = spawn(driverCommand, driverArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  driver = spawnRaised(withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)])));
   const fromDriver = jsonLines(driver);
   // taskset execs the driver, so the child's pid is the driver's.
   const cpu = () => ({ at: Date.now(), origin: cpuSeconds(originPid), ffmpeg: cpuSeconds(ffmpegPid), driver: cpuSeconds(driver!.pid!) });
   const { measuring } = (await fromDriver('measuring')) as { measuring: number };
   const cpu0 = cpu();
+  const machine0 = machineCounters();
   origin.kill('SIGUSR2');
   const result = (await fromDriver('deliveries')) as {
     requests: number; failures: number; statuses: Record<string, number>; errors: Record<string, number>; seconds: number; deliveries: [number, number, number][];
   };
   const cpu1 = cpu();
+  const machine = machineWindow(machine0, machineCounters());
   const wall = (cpu1.at - cpu0.at) / 1000;
   const cores = { origin: (cpu1.origin - cpu0.origin) / wall, ffmpeg: (cpu1.ffmpeg - cpu0.ffmpeg) / wall, driver: (cpu1.driver - cpu0.driver) / wall };
 
   origin.kill('SIGTERM');
   const { parts, pauses } = (await fromOrigin('parts')) as { parts: Record<string, number>; pauses: unknown };
   const delays: number[] = [];
+  const delaysByPart = new Map<string, number[]>();
   for (const [msn, part, atMicros] of result.deliveries) {
     const madeAt = parts[`${msn}.${part}`];
-    if (madeAt !== undefined && madeAt >= measuring) delays.push(atMicros / 1000 - madeAt);
+    if (madeAt === undefined || madeAt < measuring) continue;
+    const delay = atMicros / 1000 - madeAt;
+    delays.push(delay);
+    const ofPart = delaysByPart.get(`${msn}.${part}`);
+    if (ofPart) ofPart.push(delay);
+    else delaysByPart.set(`${msn}.${part}`, [delay]);
   }
   delays.sort((a, b) => a - b);
   const requestsPerSecond = Math.round(result.requests / result.seconds);
@@ -116,18 +151,23 @@ try {
   const microsPerRequest = (cores.origin * 1e6) / Math.max(1, requestsPerSecond);
   console.log(`origin CPU per request: ${microsPerRequest.toFixed(1)} µs -> one core ≈ ${round(1e6 / microsPerRequest)} req/s ≈ ${round(1e6 / microsPerRequest / (2 * (1000 / PART_MS)))} viewers at the live edge`);
   console.log(`origin garbage collections in the measured window (count, total and longest ms): ${JSON.stringify(pauses)}`);
+  const late = lateness(delaysByPart, PART_MS);
+  console.log(`deliveries later than one part: ${late.lateDeliveries} in ${late.partsWithLateDeliveries} of ${delaysByPart.size} parts; ` +
+    `${late.stalledParts} parts late for most viewers (${late.lateInStalledParts} deliveries)${late.stalledParts ? `, worst ${JSON.stringify(late.worstStalled)}` : ''}`);
+  console.log(`whole machine in the window: core busy ${machine.cores.map((c, i) => `${i}: ${c.busy} (interrupts ${c.interrupts})`).join(', ')}; ` +
+    `core 0 beside the origin process ${(machine.cores[0]!.busy - cores.origin).toFixed(2)}; TCP retransmissions ${machine.tcpRetransmissions}, backlog drops ${machine.backlogDrops}`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
     bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned: canPin, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
     statuses: result.statuses, deliveryDelayMs: { p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) }, partDurationMs: PART_MS,
     cpuCores: { origin: +cores.origin.toFixed(2), ffmpeg: +cores.ffmpeg.toFixed(2), driver: +cores.driver.toFixed(2) }, originMicrosPerRequest: +microsPerRequest.toFixed(1),
+    late, machine,
   }));
   if (result.failures > result.requests * 0.01 || delays.length === 0) exitCode = 1;
 } catch (error) {
   console.error(`bench:hls-load failed: ${(error as Error).message}`);
   exitCode = 1;
 } finally {
-  if (driver && driver.exitCode === null) driver.kill('SIGTERM');
-  if (origin.exitCode === null) origin.kill('SIGTERM');
+  stopChildren();
 }
 process.exitCode = exitCode;

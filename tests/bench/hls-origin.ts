@@ -2,8 +2,9 @@
  * The relay's LL-HLS origin in a process of its own for `bench:hls-load`: the relay's router and
  * HLS routes, fed by the ffmpeg test pattern (no LiveKit: only the HLS path is under load). It
  * prints `{"url": ...}` once serving, records when each part of the top rendition appeared, and
- * on SIGUSR2 (the measured window starts) forgets its garbage collections so far; on SIGTERM it
- * prints `{"parts": {"msn.part": epochMs}, "pauses": {"gc": ...}}` and exits. The collections tell
+ * on SIGUSR2 (the measured window starts) forgets its garbage collections so far; on SIGTERM (or
+ * when stdin, the bench's pipe, ends) it prints `{"parts": {"msn.part": epochMs}, "pauses": {"gc": ...}}`
+ * and exits. The collections tell
  * a tail caused by the origin standing still from one caused by its work per request.
  */
 import { createServer } from 'node:http';
@@ -79,7 +80,10 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, room: ROOM, pid: process.pid, ffmpegPid: encoder.pid })}\n`);
 });
 
-process.on('SIGTERM', () => {
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
   // Taken before shutting down: closing 2,000 connections at once is not serving.
   const measured = pauses();
   void (async () => {
@@ -91,4 +95,8 @@ process.on('SIGTERM', () => {
     process.stdout.write(`${JSON.stringify({ parts: appeared, pauses: measured })}\n`);
     process.exit(0);
   })();
-});
+}
+process.on('SIGTERM', stop);
+// The bench starts the origin in a session of its own (so that its priority counts), where a
+// Ctrl-C does not reach it: stdin is the bench's pipe, and its end means the bench is gone.
+process.stdin.on('end', stop).resume();
