@@ -52,6 +52,23 @@ interface Channel {
 type SnapshotPart = (room: string) => unknown;
 
 /**
+ * What the fan-out did since the hub started, for tracing it under load (the event benchmark's
+ * relay prints them per interval): flushes that sent events, frames written (one per client
+ * per flush), ticks, and the worst tick lateness and flush duration since the reader last looked.
+ */
+export interface EventHubCounters {
+  flushes: number;
+  /** Of those, flushes that a publish started at once rather than a tick. */
+  immediateFlushes: number;
+  /** The longest flush (ms of a blocked event loop), since the reader last set this to 0. */
+  flushMaxMs: number;
+  framesWritten: number;
+  ticks: number;
+  /** How late a tick ran past its due time (the event loop was busy), at most, since the reader last set this to 0. */
+  tickLateMaxMs: number;
+}
+
+/**
  * The room's event stream over WebSocket, for every viewer whatever the video transport.
  *
  * Every event is written to the {@link EventLog} first, then sent to everyone once per tick in
@@ -68,6 +85,8 @@ export class EventHub {
   private readonly parts = new Map<string, SnapshotPart>();
   private readonly tickHooks: Array<(now: number, closing: boolean) => void> = [];
   private readonly timer: NodeJS.Timeout;
+  private lastTickAt = Date.now();
+  readonly counters: EventHubCounters = { flushes: 0, immediateFlushes: 0, flushMaxMs: 0, framesWritten: 0, ticks: 0, tickLateMaxMs: 0 };
 
   constructor(
     db: Db,
@@ -106,7 +125,10 @@ export class EventHub {
     // events keep gathering until the next tick.
     if (!channel.flushQueued && event.time - channel.flushedAt >= this.options.tickMs) {
       channel.flushQueued = true;
-      setImmediate(() => this.flushChannel(channel, Date.now()));
+      setImmediate(() => {
+        if (channel.pending.length > 0) this.counters.immediateFlushes += 1;
+        this.flushChannel(channel, Date.now());
+      });
     }
     return event;
   }
@@ -192,6 +214,9 @@ export class EventHub {
 
   private tick(): void {
     const now = Date.now();
+    this.counters.ticks += 1;
+    this.counters.tickLateMaxMs = Math.max(this.counters.tickLateMaxMs, now - this.lastTickAt - this.options.tickMs);
+    this.lastTickAt = now;
     for (const hook of this.tickHooks) hook(now, false);
     for (const channel of this.channels.values()) {
       if (channel.viewersDirty && now - channel.viewersSentAt >= VIEWER_COUNT_INTERVAL_MS) {
@@ -214,10 +239,12 @@ export class EventHub {
   }
 
   private flushChannel(channel: Channel, now: number): void {
+    const started = performance.now();
     channel.flushQueued = false;
     if (channel.pending.length > 0) channel.flushedAt = now;
     const batch = channel.pending;
     channel.pending = [];
+    if (batch.length > 0) this.counters.flushes += 1;
     let frame: Buffer | null = null;
     for (const client of channel.clients) {
       const { ws } = client;
@@ -238,8 +265,10 @@ export class EventHub {
         // Joined during this tick: it already has everything up to its snapshot or resume point.
         ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
       }
+      this.counters.framesWritten += 1;
       client.sentSeq = batch[batch.length - 1]!.seq;
     }
+    this.counters.flushMaxMs = Math.max(this.counters.flushMaxMs, performance.now() - started);
   }
 
   /** A lagging client gets one fresh snapshot once its socket has drained, or is dropped if it never does. */

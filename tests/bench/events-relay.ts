@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startRelay } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 
@@ -23,6 +24,38 @@ const relay = await startRelay(
 // Left "scheduled": chat and likes work, and no video ingest runs to blur the figures.
 relay.rooms.upsert(room, { title: 'Event stream benchmark' });
 console.log(JSON.stringify({ url: relay.url, pid: process.pid }));
+if (process.env.LIVE_SHOP_EVENT_TRACE) trace(Number(process.env.LIVE_SHOP_EVENT_TRACE));
+
+/**
+ * `--trace <ms>`: per interval, on stderr, what the fan-out did: flushes (frames per client),
+ * frames written, the latest tick's lateness and the event loop's worst delay. A run whose tail
+ * grows shows here whether the relay sent more frames than ticks, and when.
+ */
+function trace(intervalMs: number): void {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const { counters } = relay.events;
+  let before = { ...counters };
+  const started = Date.now();
+  let at = performance.now();
+  setInterval(() => {
+    const now = { ...counters };
+    const elapsed = performance.now() - at;
+    const clients = relay.events.viewers(room);
+    const rate = (delta: number): string => ((delta * 1000) / elapsed).toFixed(1);
+    console.error(
+      `trace t=${((Date.now() - started) / 1000).toFixed(2)}s over=${Math.round(elapsed)}ms ticks=${now.ticks - before.ticks} ` +
+        `flushes=${now.flushes - before.flushes} (at once ${now.immediateFlushes - before.immediateFlushes}) ` +
+        `frames/s/client=${clients ? rate((now.framesWritten - before.framesWritten) / clients) : '-'} flushMax=${Math.round(now.flushMaxMs)}ms ` +
+        `tickLateMax=${now.tickLateMaxMs}ms loopDelayMax=${Math.round(loop.max / 1e6)}ms clients=${clients}`,
+    );
+    counters.tickLateMaxMs = 0;
+    counters.flushMaxMs = 0;
+    loop.reset();
+    at = performance.now();
+    before = { ...counters };
+  }, intervalMs).unref();
+}
 
 let stopping = false;
 const stop = async (): Promise<void> => {

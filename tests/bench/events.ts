@@ -5,7 +5,7 @@
  * p50/p99 (post to receipt), whether every viewer got every event, and both processes' CPU (% of
  * one core) over the same window, so a reader sees which of the two was the limit.
  * The generator is a small Go program (tests/bench/events-load-driver/, built here with `go build`).
- * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100] [--timed 500]`.
+ * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100] [--timed 500] [--trace 250] [--cpu-prof dir]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,10 @@ const seconds = Number(arg('seconds', '15'));
 const tickMs = Number(arg('tick', '100'));
 /** Viewers that also time every chat message; the others check the sequence and count chat. */
 const timed = Number(arg('timed', '-1'));
+/** `--trace <ms>`: the relay prints its fan-out counters per interval (flushes, frames, tick lateness). */
+const traceMs = Number(arg('trace', '0'));
+/** `--cpu-prof <dir>`: the relay writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
+const cpuProfDir = arg('cpu-prof', '');
 const CHAT_PER_SECOND = 20;
 const LIKES_PER_SECOND = 200;
 if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds >= 5 && seconds <= 120) || !Number.isInteger(timed)) {
@@ -88,6 +92,13 @@ interface DriverResult {
   p50: number;
   p99: number;
   max: number;
+  /** The same messages from the relay publishing them (the event's time) to receipt: the fan-out's share. */
+  fanoutP50: number;
+  fanoutP99: number;
+  fanoutMax: number;
+  /** From post to the request written to its socket: the generator's own wait (p99, max). */
+  writtenP99: number;
+  writtenMax: number;
   delivered: number;
   expected: number;
   timedDeliveries: number;
@@ -131,8 +142,8 @@ interface Row extends DriverResult {
 }
 
 async function run(driver: string, viewers: number): Promise<Row> {
-  const [command, argv] = onCore(0, process.execPath, ['--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM]);
-  const relay = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs) } });
+  const [command, argv] = onCore(0, process.execPath, [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), '--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM]);
+  const relay = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LIVE_SHOP_EVENT_TICK_MS: String(tickMs), ...(traceMs > 0 ? { LIVE_SHOP_EVENT_TRACE: String(traceMs) } : {}) } });
   const exited = new Promise((resolve) => relay.once('exit', resolve));
   try {
     return await measure(relay, driver, viewers);
@@ -158,6 +169,7 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
   const result = await new Promise<DriverResult>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error('load generator did not finish in time')), (seconds + 120) * 1000);
     lines(load, (line) => {
+      if (traceMs > 0 && line.startsWith('measure-')) console.log(`  [${viewers}] ${line}`); // places the window among the trace lines
       if (line === 'measure-start') {
         relayCpu.start();
         loadCpu.start();
@@ -202,12 +214,12 @@ for (const viewers of counts) {
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | warm-up max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | µs/frame | relay RSS (peak) MB | generator CPU | core 1 busy | others CPU | load avg');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | published->viewer p50/p99/max | post written p99/max | warm-up max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | µs/frame | relay RSS (peak) MB | generator CPU | core 1 busy | others CPU | load avg');
 for (const r of rows) {
   const whole = r.seqGaps + r.viewersMissingChat + r.viewersDuplicated + r.resyncs + r.dropped === 0;
   const check = whole ? 'yes' : `NO: ${r.seqGaps} gaps, ${r.viewersMissingChat + r.viewersDuplicated} short/over, ${r.resyncs} resyncs, ${r.dropped} dropped`;
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(r.warmupMaxMs, 14)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.generatorCoreBusyPercent === null ? '-' : `${r.generatorCoreBusyPercent}%`, 11)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.fanoutP50}/${r.fanoutP99}/${r.fanoutMax}`, 29)} | ${pad(`${r.writtenP99}/${r.writtenMax}`, 20)} | ${pad(r.warmupMaxMs, 14)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.generatorCoreBusyPercent === null ? '-' : `${r.generatorCoreBusyPercent}%`, 11)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
   );
 }
 if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);

@@ -53,12 +53,12 @@ func main() {
 	all := connectAll(poller, addr, *room, *viewers, *timed)
 	settle(all)
 
-	shoppers := newShoppers(*base, *room)
+	shoppers := newShoppers(*base, *room, stats.written)
 	// A warm-up at the same rates, not in the figures (its worst delay is reported apart): traced
 	// per 250 ms, the tail of a 10,000-viewer run sat in the first second of chat (0.3-0.6 s, then
 	// 0.15-0.3 s), a start-up cost of the relay that a show on for a minute does not pay again.
 	shoppers.post(warmup, *chatPerSecond, *likesPerSecond)
-	stats.measuredFrom.Store(time.Now().UnixMilli())
+	stats.startMeasuring(time.Now().UnixMilli())
 	fmt.Println("measure-start")
 	if *cpuProfile != "" {
 		stop := profile(*cpuProfile)
@@ -165,6 +165,8 @@ func summarize(all []*viewer, shoppers *shoppers, stats *stats) map[string]any {
 		}
 	}
 	p50, p99, max, timedDeliveries := stats.percentiles()
+	fanoutP50, fanoutP99, fanoutMax, _ := stats.fanout.percentiles()
+	_, writtenP99, writtenMax, _ := stats.written.percentiles()
 	return map[string]any{
 		"viewers":            len(all),
 		"connectRetries":     retries.Load(),
@@ -183,6 +185,11 @@ func summarize(all []*viewer, shoppers *shoppers, stats *stats) map[string]any {
 		"p50":                p50,
 		"p99":                p99,
 		"max":                max,
+		"fanoutP50":          fanoutP50,
+		"fanoutP99":          fanoutP99,
+		"fanoutMax":          fanoutMax,
+		"writtenP99":         writtenP99,
+		"writtenMax":         writtenMax,
 		"resyncs":            resyncs,
 		"dropped":            dropped,
 	}

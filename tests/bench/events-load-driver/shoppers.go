@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,11 +19,14 @@ type shoppers struct {
 	likesSent    int64
 	chatRefused  atomic.Int64
 	likesRefused atomic.Int64
+	// From a chat message's post time to its request written to the socket: the generator's own
+	// wait (a busy core, a connection to open), not the relay's.
+	written *stats
 }
 
-func newShoppers(base, room string) *shoppers {
+func newShoppers(base, room string, written *stats) *shoppers {
 	transport := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
-	return &shoppers{base: base, room: room, client: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+	return &shoppers{base: base, room: room, client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, written: written}
 }
 
 // post keeps to the rates on average, whatever the timer's jitter, for the given time.
@@ -43,23 +47,33 @@ func (s *shoppers) post(duration time.Duration, chatPerSecond, likesPerSecond in
 			n := s.chatsSent
 			// 100 shoppers in turn: each stays within the relay's per-shopper chat limit. The text
 			// starts with the post time, which the timed viewers read back.
-			body := fmt.Sprintf(`{"shopper":"bench-shopper-%d","name":"Viewer %d","text":"t=%d n=%d"}`, n%100, n%100, time.Now().UnixMilli(), n)
-			s.send("/chat", body, http.StatusCreated, &s.chatRefused)
+			posted := time.Now().UnixMilli()
+			body := fmt.Sprintf(`{"shopper":"bench-shopper-%d","name":"Viewer %d","text":"t=%d n=%d"}`, n%100, n%100, posted, n)
+			s.send("/chat", body, http.StatusCreated, &s.chatRefused, posted)
 		}
 		for ; likesDue > 0; likesDue-- {
 			s.likesSent++
 			body := fmt.Sprintf(`{"shopper":"bench-liker-%d","count":1}`, s.likesSent%50)
-			s.send("/likes", body, http.StatusAccepted, &s.likesRefused)
+			s.send("/likes", body, http.StatusAccepted, &s.likesRefused, 0)
 		}
 	}
 }
 
-// send posts without waiting; any other status than `want` (or no answer) counts as refused.
-func (s *shoppers) send(path, body string, want int, refused *atomic.Int64) {
+// send posts without waiting; any other status than `want` (or no answer) counts as refused. A
+// chat post (postedMs > 0) records when its request was written.
+func (s *shoppers) send(path, body string, want int, refused *atomic.Int64, postedMs int64) {
 	s.pending.Add(1)
 	go func() {
 		defer s.pending.Add(-1)
-		response, err := s.client.Post(s.base+"/v1/rooms/"+s.room+path, "application/json", strings.NewReader(body))
+		request, _ := http.NewRequest(http.MethodPost, s.base+"/v1/rooms/"+s.room+path, strings.NewReader(body))
+		request.Header.Set("Content-Type", "application/json")
+		if postedMs > 0 {
+			trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+				s.written.record(postedMs, time.Now().UnixMilli()-postedMs)
+			}}
+			request = request.WithContext(httptrace.WithClientTrace(request.Context(), trace))
+		}
+		response, err := s.client.Do(request)
 		if err != nil {
 			refused.Add(1)
 			return

@@ -6,7 +6,13 @@ import "sync/atomic"
 const maxDelayMs = 30_000
 
 // stats is a histogram of chat delivery delays in whole milliseconds, shared by the timed viewers.
+// Beside post -> receipt (the figure), `fanout` holds relay published -> receipt (the event's own
+// `time`, the relay's clock when it published it): what is left, published - posted, is the HTTP
+// post waiting for the relay, so a tail shows on which side of the publish it grew.
 type stats struct {
+	fanout *stats
+	// Post -> request written to the socket (the generator's own share of the delay).
+	written   *stats
 	histogram []uint32
 	count     atomic.Int64
 	// Messages posted before this time (unix ms) are the warm-up: kept apart, only their maximum.
@@ -15,7 +21,26 @@ type stats struct {
 }
 
 func newStats() *stats {
-	return &stats{histogram: make([]uint32, maxDelayMs+1)}
+	histogram := func() *stats { return &stats{histogram: make([]uint32, maxDelayMs+1)} }
+	s := histogram()
+	s.fanout, s.written = histogram(), histogram()
+	return s
+}
+
+// startMeasuring marks the end of the warm-up: messages posted from now on are in the figures.
+func (s *stats) startMeasuring(unixMs int64) {
+	s.measuredFrom.Store(unixMs)
+	s.fanout.measuredFrom.Store(unixMs)
+	s.written.measuredFrom.Store(unixMs)
+}
+
+// recordBoth records a message's post -> receipt delay and its publish -> receipt delay.
+func (s *stats) recordBoth(postedMs, publishedMs, receivedMs int64) {
+	s.record(postedMs, receivedMs-postedMs)
+	if publishedMs > 0 {
+		// Kept apart by post time, as the figure is, so both cover the same messages.
+		s.fanout.record(postedMs, receivedMs-publishedMs)
+	}
 }
 
 func (s *stats) record(postedMs, delayMs int64) {

@@ -23,6 +23,9 @@ var (
 	chatMarker = []byte(`"type":"chat"`)
 	// The bench's chat text starts with the time it was posted: "t=<unix ms> n=<n>".
 	timeMarker = []byte(`"text":"t=`)
+	// The event's own time (the relay's clock at publish) comes before its data, so the last one
+	// before the text is the chat event's.
+	eventTimeMarker = []byte(`"time":`)
 )
 
 // viewer is one real WebSocket client of the relay's event stream, on a plain non-blocking
@@ -205,10 +208,14 @@ func (v *viewer) onMessage(payload []byte, now time.Time, stats *stats) {
 		if found < 0 {
 			break
 		}
+		var published int64
+		if t := bytes.LastIndex(payload[at:at+found], eventTimeMarker); t >= 0 {
+			published, _ = numberAfter(payload, at+t+len(eventTimeMarker))
+		}
 		posted, end := numberAfter(payload, at+found+len(timeMarker))
 		at = end
 		v.chats.Add(1)
-		stats.record(posted, received-posted)
+		stats.recordBoth(posted, published, received)
 	}
 }
 
