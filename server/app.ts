@@ -76,6 +76,11 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     return new JsonReply(ok ? 200 : 503, { status: ok ? 'ready' : 'livekit_unreachable', livekit: ok });
   });
   registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
+  // A replay is complete a moment after the show ends: the room info then offers it to everyone.
+  hls.replays?.onFinished((replay) => {
+    const room = rooms.get(replay.room);
+    if (room) hub.publish(room.name, 'status', publicRoom(room, hub, hls.player));
+  });
   registerCatalogRoutes(router, { config, catalog });
   const commerce = registerCommerceRoutes(router, { config, db, rooms, events: hub, catalog });
   registerChatRoutes(router, { config, db, rooms, events: hub });

@@ -31,6 +31,11 @@ export interface RelayConfig {
   /** `LIVE_SHOP_WEBRTC_CAPACITY` (500): viewers of one room beyond which the room info tells new
    *  players WebRTC is full, so they take LL-HLS (one LiveKit room lives on one node); 0 = no limit. */
   webrtcCapacity: number;
+  /** `LIVE_SHOP_REPLAYS` (.cache/replays; none when LIVE_SHOP_DB is `:memory:`): folder where every
+   *  live show is recorded for replay; `off` records nothing. */
+  replaysDir: string | null;
+  /** `LIVE_SHOP_REPLAYS_KEPT` (20): replays kept per room; the oldest is deleted beyond. */
+  replaysKept: number;
   livekit: LiveKitConfig;
 }
 
@@ -86,6 +91,14 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw.replace(/\/+$/, '');
 }
 
+function replaysDir(env: Env): string | null {
+  const raw = env.LIVE_SHOP_REPLAYS;
+  if (raw === 'off') return null;
+  if (raw) return raw;
+  // A relay that keeps nothing (tests, throwaway runs) records nothing either, unless asked to.
+  return env.LIVE_SHOP_DB === ':memory:' ? null : '.cache/replays';
+}
+
 export function loadConfig(env: Env = process.env): RelayConfig {
   const hostKey = env.LIVE_SHOP_HOST_KEY ?? '';
   if (hostKey.length < 16) {
@@ -111,6 +124,8 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     eventTickMs: integer(env, 'LIVE_SHOP_EVENT_TICK_MS', 100, 10, 1000),
     hlsSource: oneOf(env, 'LIVE_SHOP_HLS_SOURCE', ['livekit', 'test-pattern', 'off'] as const, 'livekit'),
     webrtcCapacity: integer(env, 'LIVE_SHOP_WEBRTC_CAPACITY', 500, 0, 1_000_000),
+    replaysDir: replaysDir(env),
+    replaysKept: integer(env, 'LIVE_SHOP_REPLAYS_KEPT', 20, 1, 10_000),
     livekit: {
       url: livekitUrl,
       apiKey: apiKey || 'devkey',

@@ -39,6 +39,7 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @csspart status - The message shown while not playing (not live yet, connecting, ended, error).
  * @csspart unmute - The "Tap to unmute" button.
  * @csspart retry - The "Try again" button shown after an error.
+ * @csspart replay - The "Watch the replay" button shown once the show is over and recorded.
  * @csspart debug - The diagnostics overlay shown with the `debug` attribute.
  * @csspart overlay - Chat flying over the video, likes and their toggle (while live).
  * @csspart panel - Products, flash sales, coupons and chat under the video (while live).
@@ -95,6 +96,7 @@ export class LiveShopElement extends LitElement {
       padding: 4px 8px;
       border-radius: 4px;
     }
+    .badge.replay { background: rgb(0 0 0 / 55%); }
     .viewers { background: rgb(0 0 0 / 55%); font-size: 13px; padding: 4px 8px; border-radius: 4px; }
     .status {
       position: absolute;
@@ -161,7 +163,7 @@ export class LiveShopElement extends LitElement {
     this.product = null;
   }
 
-  /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended` or `error`. */
+  /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended`, `replay` (its recording plays) or `error`. */
   get state(): LiveShopState {
     return this.playback?.state ?? (this.room ? 'connecting' : this.product ? 'idle' : 'error');
   }
@@ -227,14 +229,16 @@ export class LiveShopElement extends LitElement {
     const poster = this.poster ?? room?.info?.poster ?? null;
     return html`
       <div part="stage" class="stage" role="region" aria-label=${room?.info?.title ? `Live show: ${room.info.title}` : 'Live show'}>
-        ${poster ? html`<img part="poster" class="poster" src=${poster} alt="" ?hidden=${playing} />` : nothing}
-        <video part="video" class=${playing ? '' : 'waiting'} playsinline autoplay muted></video>
-        ${state === 'live' || state === 'reconnecting'
+        ${poster ? html`<img part="poster" class="poster" src=${poster} alt="" ?hidden=${playing || state === 'replay'} />` : nothing}
+        <video part="video" class=${playing || state === 'replay' ? '' : 'waiting'} playsinline autoplay muted ?controls=${state === 'replay'}></video>
+        ${playing
           ? html`<div class="top">
               <span part="badge" class="badge">LIVE</span>
               <span part="viewers" class="viewers" aria-live="polite">${viewerLabel(room?.viewers ?? 0)}</span>
             </div>`
-          : nothing}
+          : state === 'replay'
+            ? html`<div class="top"><span part="badge" class="badge replay">REPLAY</span></div>`
+            : nothing}
         ${this.renderStatus(state, room)}
         ${playing && store
           ? html`<live-shop-overlay part="overlay" .roomStore=${store} server=${relayBase(this.server)} room=${this.room} ?danmaku=${this.danmaku !== 'off'}></live-shop-overlay>`
@@ -263,8 +267,15 @@ export class LiveShopElement extends LitElement {
         return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Connecting to the show…</span></div>`;
       case 'reconnecting':
         return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Reconnecting…</span></div>`;
-      case 'ended':
-        return html`<div part="status" class="status" role="status"><strong>The show has ended</strong><span>Thanks for watching.</span></div>`;
+      case 'ended': {
+        const replayUrl = room?.info?.replayUrl;
+        return html`<div part="status" class="status" role="status">
+          <strong>The show has ended</strong>
+          ${replayUrl
+            ? html`<button part="replay" @click=${() => this.playback?.playReplay(replayUrl)}>Watch the replay</button>`
+            : html`<span>Thanks for watching.</span>`}
+        </div>`;
+      }
       case 'error':
         return html`<div part="status" class="status" role="alert">
           <strong>The show can't be played</strong>

@@ -6,6 +6,8 @@ import type { Room, Rooms } from '../rooms/rooms.ts';
 import type { PlayerHints } from '../rooms/routes.ts';
 import { HlsOrigin } from './origin.ts';
 import type { HlsTiming } from './rendition.ts';
+import { ReplayStore } from './replay.ts';
+import { registerReplayRoutes, replayPath } from './replay-routes.ts';
 import { hlsPath, registerHlsRoutes } from './routes.ts';
 
 export interface HlsDeps {
@@ -18,6 +20,8 @@ export interface HlsDeps {
 
 export interface HlsService {
   origin: HlsOrigin;
+  /** Recordings of past shows; null when replays are off. */
+  replays: ReplayStore | null;
   /** What the room info tells players: `hlsUrl` while live, and whether WebRTC is full. */
   player: PlayerHints;
   close(): Promise<void>;
@@ -35,12 +39,25 @@ export function startHls(router: Router, deps: HlsDeps): HlsService {
   const origin = new HlsOrigin(defaultTiming());
   registerHlsRoutes(router, { origin, rooms });
   const ingest = new Ingest({ rooms, origin, livekit, source: config.hlsSource });
+  const replays = config.replaysDir ? new ReplayStore(config.replaysDir, config.replaysKept) : null;
+  if (replays) {
+    origin.onShow((show) => replays.record(show));
+    registerReplayRoutes(router, { replays, rooms, url });
+  }
   return {
     origin,
+    replays,
     player: {
       hlsUrl: (room: Room) => (config.hlsSource === 'off' ? null : `${url}${hlsPath(room.name)}`),
+      replayUrl: (room: Room) => {
+        const replay = replays?.latestFinished(room.name);
+        return replay ? `${url}${replayPath(replay)}` : null;
+      },
       webrtcFull: (_room: Room, viewers: number) => config.webrtcCapacity > 0 && viewers >= config.webrtcCapacity,
     },
-    close: () => ingest.close(),
+    close: async () => {
+      await ingest.close();
+      await replays?.close();
+    },
   };
 }

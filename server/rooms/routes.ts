@@ -23,6 +23,8 @@ export interface RoomRoutesDeps {
 /** What the relay tells players beyond WebRTC: the LL-HLS URL and whether WebRTC is full. */
 export interface PlayerHints {
   hlsUrl(room: Room): string | null;
+  /** The newest complete recording of the room (server/hls/replay.ts), or null. */
+  replayUrl(room: Room): string | null;
   webrtcFull(room: Room, viewers: number): boolean;
 }
 
@@ -43,6 +45,7 @@ export function publicRoom(room: Room, events: EventHub, hints?: PlayerHints) {
     endedAt: room.endedAt,
     viewers,
     hlsUrl,
+    replayUrl: hints?.replayUrl(room) ?? null,
     player: { transports: live ? [...(webrtcFull ? [] : ['webrtc']), ...(hlsUrl ? ['hls'] : [])] : [], webrtcFull },
   };
 }

@@ -143,4 +143,24 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
     const info = (await (await fetch(`${stack.url}/v1/rooms/${DEMO_ROOM}`)).json()) as { hlsUrl: string | null };
     assert.equal(info.hlsUrl, null);
   });
+
+  it('offers the recording once the show is over, and plays it from the start with controls and sound', async () => {
+    const button = forced.locator('live-shop').locator('[part=replay]');
+    await button.waitFor({ timeout: 15_000 });
+    assert.equal(await button.textContent(), 'Watch the replay');
+    await button.click();
+    await waitForViewerState(forced, 'replay', 20_000);
+    assert.equal(await partText(forced, 'badge'), 'REPLAY');
+    const video = await forced.evaluate(() => {
+      const v = document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!;
+      return { controls: v.controls, muted: v.muted, duration: v.duration, currentTime: v.currentTime };
+    });
+    assert.equal(video.controls, true, 'a replay can be paused and sought in');
+    assert.equal(video.muted, false, 'the tap that asked for it lets it play with sound');
+    assert.ok(Number.isFinite(video.duration) && video.duration > 3, `a finite recording, got ${video.duration} s`);
+    assert.ok(video.currentTime < 3, `starts at the beginning, got ${video.currentTime} s`);
+    assert.ok((await framesPresented(forced, 2000)) >= 20, 'the replay moves');
+    const luma = await pictureLuma(forced);
+    assert.ok(luma.mean > 20 && luma.spread > 10, `replay picture looks black or flat: ${JSON.stringify(luma)}`);
+  });
 });

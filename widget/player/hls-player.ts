@@ -14,6 +14,10 @@ export const hlsUrlFor = (server: string, room: string) => `${server}${roomPath(
 export class HlsPlayer implements Player {
   readonly transport = 'hls' as const;
   private engine: HlsEngine | null = null;
+
+  /** `url`: a playlist to play instead of the room's live one (a replay). */
+  constructor(private readonly url: string | null = null) {}
+
   private destroyed = false;
   private muted: boolean | null = null;
 
@@ -26,7 +30,7 @@ export class HlsPlayer implements Player {
     if (this.destroyed) return;
     const engine = new HlsEngine();
     this.engine = engine;
-    await engine.start({ ...options, muted: this.muted ?? options.muted }, hlsUrlFor(options.server, options.room), hls?.default ?? null);
+    await engine.start({ ...options, muted: this.muted ?? options.muted }, this.url ?? hlsUrlFor(options.server, options.room), hls?.default ?? null);
   }
 
   setMuted(muted: boolean): void {

@@ -3,6 +3,7 @@ import type { MapStore } from 'nanostores';
 import type { LiveShopState } from '../events.ts';
 import type { RoomState } from '../state/room.ts';
 import { createPlayer, type TransportPreference } from './create-player.ts';
+import { HlsPlayer } from './hls-player.ts';
 import type { Player, PlayerStatus, Transport } from './player.ts';
 
 export interface PlayerControllerOptions {
@@ -26,6 +27,8 @@ export class PlayerController implements ReactiveController {
   error: string | null = null;
   muted = true;
   player: Player | null = null;
+  /** The show's recording is playing (or starting), not the live show. */
+  private replaying = false;
   private unsubscribe: (() => void) | undefined;
   private generation = 0;
 
@@ -48,8 +51,17 @@ export class PlayerController implements ReactiveController {
   /** Starts over after an error (the shopper's "Try again"). */
   retry(): void {
     this.error = null;
+    this.replaying = false;
     this.stopPlayer();
     this.reconcile(this.options.store.get());
+  }
+
+  /** Plays the ended show's recording, with sound: the shopper asked for it with a tap. */
+  playReplay(url: string): void {
+    this.stopPlayer();
+    this.replaying = true;
+    this.muted = false;
+    this.startPlayer(new HlsPlayer(url));
   }
 
   setMuted(muted: boolean): void {
@@ -64,19 +76,25 @@ export class PlayerController implements ReactiveController {
     const status = room.info?.status;
     if (!status) return this.set('connecting');
     if (status === 'scheduled') {
+      this.replaying = false;
       this.stopPlayer();
       return this.set('idle');
     }
     if (status === 'ended') {
+      if (this.replaying) return;
       this.stopPlayer();
       return this.set('ended');
     }
-    if (!this.player && this.state !== 'error') this.startPlayer();
+    // The next show began while its predecessor's replay played: the live show wins.
+    if (this.replaying) {
+      this.replaying = false;
+      this.stopPlayer();
+    }
+    if (!this.player && this.state !== 'error') this.startPlayer(createPlayer(this.options.preference));
   }
 
-  private startPlayer(): void {
+  private startPlayer(player: Player): void {
     const generation = ++this.generation;
-    const player = createPlayer(this.options.preference);
     this.player = player;
     this.transport = player.transport;
     this.set('connecting');
@@ -92,7 +110,7 @@ export class PlayerController implements ReactiveController {
       })
       .catch((error: Error & { code?: string }) => {
         if (generation !== this.generation) return;
-        if (this.options.store.get().info?.status === 'ended') return this.set('ended');
+        if (this.options.store.get().info?.status === 'ended' && !this.replaying) return this.set('ended');
         this.apply({ kind: 'error', code: error.code ?? 'start_failed', message: error.message, fatal: true, fallback: true });
       });
   }
@@ -102,19 +120,22 @@ export class PlayerController implements ReactiveController {
       case 'connecting':
         return this.set('connecting');
       case 'playing':
-        return this.set('live');
+        return this.set(this.replaying ? 'replay' : 'live');
       case 'buffering':
       case 'reconnecting':
-        return this.set('reconnecting');
+        // A replay that waits for data goes on showing its own controls and spinner.
+        return this.replaying ? undefined : this.set('reconnecting');
       case 'ended':
+        // A replay played to its end goes back to the ended show, where it can be watched again.
         this.stopPlayer();
+        this.replaying = false;
         return this.set('ended');
       case 'error':
         if (!status.fatal) return;
         this.stopPlayer();
         // The relay is the authority on whether the show is over: a lost connection at the very
         // moment the host ends the show is an ending, not an error.
-        if (this.options.store.get().info?.status === 'ended') return this.set('ended');
+        if (this.options.store.get().info?.status === 'ended' && !this.replaying) return this.set('ended');
         return this.set('error', status.message);
     }
   }

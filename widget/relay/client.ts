@@ -22,6 +22,8 @@ export interface RoomInfo {
   viewers: number;
   player: { transports: string[] };
   hlsUrl?: string;
+  /** The recording of the room's last show, once it is over and recorded. */
+  replayUrl?: string | null;
 }
 
 export interface MintedToken {
