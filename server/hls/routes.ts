@@ -63,18 +63,18 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
       return sendOnce(ctx, PLAYLIST_TYPE, classicPlaylist(rendition), rendition.ended ? 'public, max-age=86400' : 'public, max-age=2');
     }
     let match: RegExpExecArray | null;
-    if ((match = /^part-(\d{1,9})\.(\d{1,4})\.m4s$/.exec(file))) return servePart(ctx, rendition, Number(match[1]), Number(match[2]));
-    if ((match = /^seg-(\d{1,9})\.m4s$/.exec(file))) {
+    if ((match = PART_FILE.exec(file))) return servePart(ctx, rendition, Number(match[1]), Number(match[2]));
+    if ((match = SEGMENT_FILE.exec(file))) {
       const segment = rendition.findSegment(Number(match[1]));
       if (!segment?.data) throw notFound(`segment ${match[1]} is not available`);
       return sendOnce(ctx, 'video/mp4', segment.data, IMMUTABLE);
     }
-    if ((match = /^classic-(\d{1,9})\.m4s$/.exec(file))) {
+    if ((match = CLASSIC_FILE.exec(file))) {
       const group = classicSegments(rendition).find((g) => g.group === Number(match![1]));
       if (!group || group.segments.some((s) => !s.data)) throw notFound(`classic segment ${match[1]} is not available`);
       return sendOnce(ctx, 'video/mp4', Buffer.concat(group.segments.map((s) => s.data!)), IMMUTABLE);
     }
-    if ((match = /^init-(\d{1,6})\.mp4$/.exec(file))) {
+    if ((match = INIT_FILE.exec(file))) {
       const init = rendition.inits.get(Number(match[1]));
       if (!init) throw notFound(`init segment ${match[1]} is not available`);
       return sendOnce(ctx, 'video/mp4', init, IMMUTABLE);
@@ -83,20 +83,29 @@ export function registerHlsRoutes(router: Router, deps: HlsRoutesDeps): void {
   });
 }
 
+// File names and directive values, matched once per request (module-level: a literal is a new RegExp each time).
+const PART_FILE = /^part-(\d{1,9})\.(\d{1,4})\.m4s$/;
+const SEGMENT_FILE = /^seg-(\d{1,9})\.m4s$/;
+const CLASSIC_FILE = /^classic-(\d{1,9})\.m4s$/;
+const INIT_FILE = /^init-(\d{1,6})\.mp4$/;
+const DIRECTIVE_NUMBER = /^\d{1,9}$/;
+
 /** Reads `_HLS_msn`, `_HLS_part` and `_HLS_skip` (rfc8216bis 6.2.5), rejecting malformed ones with 400. */
 function directives(url: URL): { msn: number | null; part: number | null; skip: boolean } {
-  const number = (name: string): number | null => {
-    const raw = url.searchParams.get(name);
-    if (raw === null) return null;
-    if (!/^\d{1,9}$/.test(raw)) throw badRequest('invalid_hls_directive', `${name} must be a non-negative integer, got "${raw.slice(0, 20)}"`);
-    return Number(raw);
-  };
-  const msn = number('_HLS_msn');
-  const part = number('_HLS_part');
+  const query = url.searchParams;
+  const msn = directiveNumber(query, '_HLS_msn');
+  const part = directiveNumber(query, '_HLS_part');
   if (part !== null && msn === null) throw badRequest('invalid_hls_directive', '_HLS_part needs _HLS_msn');
-  const skip = url.searchParams.get('_HLS_skip');
+  const skip = query.get('_HLS_skip');
   if (skip !== null && skip !== 'YES' && skip !== 'v2') throw badRequest('invalid_hls_directive', `_HLS_skip must be YES or v2, got "${skip.slice(0, 20)}"`);
   return { msn, part, skip: skip !== null };
+}
+
+function directiveNumber(query: URLSearchParams, name: string): number | null {
+  const raw = query.get(name);
+  if (raw === null) return null;
+  if (!DIRECTIVE_NUMBER.test(raw)) throw badRequest('invalid_hls_directive', `${name} must be a non-negative integer, got "${raw.slice(0, 20)}"`);
+  return Number(raw);
 }
 
 async function servePlaylist(ctx: RequestContext, show: Show, rendition: Rendition): Promise<void> {
