@@ -12,8 +12,8 @@ import { TICKS_PER_SECOND } from './load-process.ts';
 
 export interface MachineCounters {
   at: number;
-  /** Per CPU: busy ticks (everything but idle and iowait) and the part of them spent in irq + softirq. */
-  cpus: { busy: number; interrupts: number }[];
+  /** Per CPU: busy ticks (everything but idle and iowait), the part spent in irq + softirq, and steal (the hypervisor ran something else). */
+  cpus: { busy: number; interrupts: number; steal: number }[];
   tcpRetransmissions: number;
   backlogDrops: number;
 }
@@ -24,7 +24,7 @@ export function machineCounters(): MachineCounters {
     .filter((line) => /^cpu\d+ /.test(line))
     .map((line) => {
       const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
-      return { busy: user! + nice! + system! + irq! + softirq! + steal!, interrupts: irq! + softirq! };
+      return { busy: user! + nice! + system! + irq! + softirq! + steal!, interrupts: irq! + softirq!, steal: steal! };
     });
   // /proc/net/snmp: a "Tcp:" header line, then a "Tcp:" values line.
   const tcp = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Tcp:'));
@@ -46,6 +46,7 @@ export function machineWindow(from: MachineCounters, to: MachineCounters) {
   const cores = to.cpus.map((cpu, i) => ({
     busy: +((cpu.busy - from.cpus[i]!.busy) / TICKS_PER_SECOND / seconds).toFixed(2),
     interrupts: +((cpu.interrupts - from.cpus[i]!.interrupts) / TICKS_PER_SECOND / seconds).toFixed(2),
+    steal: +((cpu.steal - from.cpus[i]!.steal) / TICKS_PER_SECOND / seconds).toFixed(2),
   }));
   return { cores, tcpRetransmissions: to.tcpRetransmissions - from.tcpRetransmissions, backlogDrops: to.backlogDrops - from.backlogDrops };
 }

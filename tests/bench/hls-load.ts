@@ -10,13 +10,14 @@
  * Prints requests/s, the delay from a part's existence (the origin's own clock, same machine) to
  * its delivery to a viewer (p50/p95/p99/max), and CPU of the origin, its ffmpeg and the driver.
  * Settings: HLS_LOAD_VIEWERS (2000, at most 5000), HLS_LOAD_SECONDS (20, at most 60),
- * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there.
+ * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there, HLS_LOAD_NODE_FLAGS replaces
+ * the origin's node flags (by default those of `npm run relay`), to compare V8 settings.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { canPin, cpuSeconds, goDriver, onCore, percentile } from './load-process.ts';
-import { lateness, machineCounters, machineWindow } from './hls-load-diagnostics.ts';
+import { lateness, machineCounters, machineWindow, type MachineCounters } from './hls-load-diagnostics.ts';
 
 const VIEWERS = bounded('HLS_LOAD_VIEWERS', 2000, 1, 5000);
 const SECONDS = bounded('HLS_LOAD_SECONDS', 20, 5, 60);
@@ -80,7 +81,12 @@ function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string,
 
 const driverPath = goDriver('hls-load-driver');
 const profileArgs = process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : [];
-const origin = spawnRaised(withPriority(onCore(0, process.execPath, [...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts'])));
+// The origin runs with the relay's own node flags (package.json "relay", e.g. its young-generation
+// size), unless HLS_LOAD_NODE_FLAGS replaces them to compare others.
+const relayScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts.relay!;
+const relayFlags = relayScript.split(' ').filter((word) => word.startsWith('--') && word !== '--import');
+const nodeFlags = process.env.HLS_LOAD_NODE_FLAGS === undefined ? relayFlags : process.env.HLS_LOAD_NODE_FLAGS.split(' ').filter(Boolean);
+const origin = spawnRaised(withPriority(onCore(0, process.execPath, [...nodeFlags, ...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts'])));
 const fromOrigin = jsonLines(origin);
 let driver: ChildProcess | null = null;
 // The children have sessions of their own, so a Ctrl-C at the terminal reaches only this process.
@@ -107,7 +113,8 @@ try {
   const mediaUrl = new URL((await multivariant.text()).split('\n').find((l) => l.endsWith('.m3u8'))!, multivariantUrl).href;
 
   console.log(`bench:hls-load: ${VIEWERS} viewers for ${SECONDS} s (after a ${RAMP_MS / 1000} s ramp) against ${url}` +
-    (canPin ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned'));
+    (canPin ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned') +
+    `; origin node flags: ${nodeFlags.join(' ') || '(none)'}`);
   driver = spawnRaised(withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)])));
   const fromDriver = jsonLines(driver);
   // taskset execs the driver, so the child's pid is the driver's.
@@ -116,11 +123,18 @@ try {
   const cpu0 = cpu();
   const machine0 = machineCounters();
   origin.kill('SIGUSR2');
+  // The window's figures are taken when it ends, before the driver closes 2,000 connections at once.
+  const windowEnd = new Promise<{ cpu1: ReturnType<typeof cpu>; machine1: MachineCounters }>((resolve) => {
+    setTimeout(() => {
+      origin.stdin!.write('window-end\n');
+      resolve({ cpu1: cpu(), machine1: machineCounters() });
+    }, measuring + SECONDS * 1000 - Date.now());
+  });
   const result = (await fromDriver('deliveries')) as {
     requests: number; failures: number; statuses: Record<string, number>; errors: Record<string, number>; seconds: number; deliveries: [number, number, number][];
   };
-  const cpu1 = cpu();
-  const machine = machineWindow(machine0, machineCounters());
+  const { cpu1, machine1 } = await windowEnd;
+  const machine = machineWindow(machine0, machine1);
   const wall = (cpu1.at - cpu0.at) / 1000;
   const cores = { origin: (cpu1.origin - cpu0.origin) / wall, ffmpeg: (cpu1.ffmpeg - cpu0.ffmpeg) / wall, driver: (cpu1.driver - cpu0.driver) / wall };
 
@@ -150,15 +164,15 @@ try {
   // What one core of origin would carry at this cost per request (each viewer: 2 requests per 200 ms part).
   const microsPerRequest = (cores.origin * 1e6) / Math.max(1, requestsPerSecond);
   console.log(`origin CPU per request: ${microsPerRequest.toFixed(1)} µs -> one core ≈ ${round(1e6 / microsPerRequest)} req/s ≈ ${round(1e6 / microsPerRequest / (2 * (1000 / PART_MS)))} viewers at the live edge`);
-  console.log(`origin garbage collections in the measured window (count, total and longest ms): ${JSON.stringify(pauses)}`);
+  console.log(`origin in the measured window, garbage collections (count, total and longest ms) and event-loop delay: ${JSON.stringify(pauses)}`);
   const late = lateness(delaysByPart, PART_MS);
   console.log(`deliveries later than one part: ${late.lateDeliveries} in ${late.partsWithLateDeliveries} of ${delaysByPart.size} parts; ` +
     `${late.stalledParts} parts late for most viewers (${late.lateInStalledParts} deliveries)${late.stalledParts ? `, worst ${JSON.stringify(late.worstStalled)}` : ''}`);
-  console.log(`whole machine in the window: core busy ${machine.cores.map((c, i) => `${i}: ${c.busy} (interrupts ${c.interrupts})`).join(', ')}; ` +
+  console.log(`whole machine in the window: core busy ${machine.cores.map((c, i) => `${i}: ${c.busy} (interrupts ${c.interrupts}, steal ${c.steal})`).join(', ')}; ` +
     `core 0 beside the origin process ${(machine.cores[0]!.busy - cores.origin).toFixed(2)}; TCP retransmissions ${machine.tcpRetransmissions}, backlog drops ${machine.backlogDrops}`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
-    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned: canPin, raisedPriority: raised, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
+    bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned: canPin, raisedPriority: raised, nodeFlags, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
     statuses: result.statuses, deliveryDelayMs: { p50: round(d.p50), p95: round(d.p95), p99: round(d.p99), max: round(d.max) }, partDurationMs: PART_MS,
     cpuCores: { origin: +cores.origin.toFixed(2), ffmpeg: +cores.ffmpeg.toFixed(2), driver: +cores.driver.toFixed(2) }, originMicrosPerRequest: +microsPerRequest.toFixed(1),
     late, machine,

@@ -2,13 +2,14 @@
  * The relay's LL-HLS origin in a process of its own for `bench:hls-load`: the relay's router and
  * HLS routes, fed by the ffmpeg test pattern (no LiveKit: only the HLS path is under load). It
  * prints `{"url": ...}` once serving, records when each part of the top rendition appeared, and
- * on SIGUSR2 (the measured window starts) forgets its garbage collections so far; on SIGTERM (or
- * when stdin, the bench's pipe, ends) it prints `{"parts": {"msn.part": epochMs}, "pauses": {"gc": ...}}`
- * and exits. The collections tell
+ * on SIGUSR2 (the measured window starts) forgets its garbage collections and event-loop delays
+ * so far, and takes them on a "window-end" line on stdin; on SIGTERM (or when stdin, the bench's
+ * pipe, ends) it prints `{"parts": {"msn.part": epochMs}, "pauses": {...}}` and exits. The collections tell
  * a tail caused by the origin standing still from one caused by its work per request.
  */
 import { createServer } from 'node:http';
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Router, sendError } from '../../server/http/router.ts';
 import { HlsOrigin } from '../../server/hls/origin.ts';
 import { registerHlsRoutes } from '../../server/hls/routes.ts';
@@ -47,12 +48,18 @@ function pauses() {
     return { count: of.length, totalMs: Math.round(of.reduce((sum, c) => sum + c.duration, 0)), longestMs: +Math.max(0, ...of.map((c) => c.duration)).toFixed(1) };
   };
   // perf_hooks constants: 1 minor, 2 major, 4 incremental, 8 weak callbacks.
-  return { gc: { minor: summary(1), major: summary(2), incremental: summary(4) } };
+  const loopDelayMs = { p99: +(loopDelay.percentile(99) / 1e6).toFixed(1), max: +(loopDelay.max / 1e6).toFixed(1) };
+  return { gc: { minor: summary(1), major: summary(2), incremental: summary(4) }, loopDelayMs };
 }
+// How late the origin's event loop ran a 10 ms timer: a burst of responses shows as its own length,
+// a stall (the origin not running at all) as more than the longest burst.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 // The bench's measured window starts after the viewers' ramp: SIGUSR2 forgets what came before.
 process.on('SIGUSR2', () => {
   collections.length = 0;
+  loopDelay.reset();
 });
 
 const appeared: Record<string, number> = {};
@@ -80,12 +87,18 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, room: ROOM, pid: process.pid, ffmpegPid: encoder.pid })}\n`);
 });
 
+// The bench writes "window-end" when its measured window ends: the pauses are taken then, before
+// the viewers' 2,000 connections close at once (that is not serving).
+let measuredPauses: ReturnType<typeof pauses> | null = null;
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'window-end') measuredPauses = pauses();
+});
+
 let stopping = false;
 function stop(): void {
   if (stopping) return;
   stopping = true;
-  // Taken before shutting down: closing 2,000 connections at once is not serving.
-  const measured = pauses();
+  const measured = measuredPauses ?? pauses();
   void (async () => {
     await encoder.stop();
     show.end();
@@ -99,4 +112,4 @@ function stop(): void {
 process.on('SIGTERM', stop);
 // The bench starts the origin in a session of its own (so that its priority counts), where a
 // Ctrl-C does not reach it: stdin is the bench's pipe, and its end means the bench is gone.
-process.stdin.on('end', stop).resume();
+process.stdin.on('end', stop);
