@@ -15,7 +15,9 @@ import { roomName } from './http/validate.ts';
 import { LiveKit } from './livekit/livekit.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { publicRoom, registerRoomRoutes } from './rooms/routes.ts';
+import { registerReplayRoutes } from './hls/replay-routes.ts';
 import { startHls } from './hls/service.ts';
+import { Pins } from './commerce/pins.ts';
 import { openDatabase, type Db } from './store/db.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -76,11 +78,23 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     return new JsonReply(ok ? 200 : 503, { status: ok ? 'ready' : 'livekit_unreachable', livekit: ok });
   });
   registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
-  // A replay is complete a moment after the show ends: the room info then offers it to everyone.
-  hls.replays?.onFinished((replay) => {
-    const room = rooms.get(replay.room);
-    if (room) hub.publish(room.name, 'status', publicRoom(room, hub, hls.player));
-  });
+  const replays = hls.replays;
+  if (replays) {
+    // Each show is recorded with the products pinned as it starts and every pin and unpin after.
+    const pins = new Pins(db, catalog);
+    hls.origin.onShow((show) => replays.record(show, pins.list(show.room)));
+    hub.onPublish((room, event) => {
+      if (event.type !== 'pin' && event.type !== 'unpin') return;
+      const { sku, at } = event.data as { sku: string; at: number };
+      replays.notePin(room, sku, at, event.type === 'unpin');
+    });
+    // A replay is complete a moment after the show ends: the room info then offers it to everyone.
+    replays.onFinished((replay) => {
+      const room = rooms.get(replay.room);
+      if (room) hub.publish(room.name, 'status', publicRoom(room, hub, hls.player));
+    });
+    registerReplayRoutes(router, { replays, rooms, url, product: (sku) => catalog.get(sku) });
+  }
   registerCatalogRoutes(router, { config, catalog });
   const commerce = registerCommerceRoutes(router, { config, db, rooms, events: hub, catalog });
   registerChatRoutes(router, { config, db, rooms, events: hub });

@@ -6,6 +6,7 @@ import type { TransportPreference } from './player/create-player.ts';
 import type { Transport } from './player/player.ts';
 import { relayBase } from './relay/client.ts';
 import { roomStore, type RoomState } from './state/room.ts';
+import type { Pin } from './state/shop.ts';
 // The shop's and chat's stores listen to the room's stream from the start, so that nothing is
 // missed while the (lazy) shop elements load.
 import './state/chat.ts';
@@ -42,7 +43,8 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @csspart replay - The "Watch the replay" button shown once the show is over and recorded.
  * @csspart debug - The diagnostics overlay shown with the `debug` attribute.
  * @csspart overlay - Chat flying over the video, likes and their toggle (while live).
- * @csspart panel - Products, flash sales, coupons and chat under the video (while live).
+ * @csspart panel - Products, flash sales, coupons and chat under the video while live; during a replay,
+ *   the products pinned at that moment of the show.
  * @csspart teaser - The "live now" teaser of the `product` attribute.
  *
  * @cssproperty [--live-shop-accent=#e11d48] - Badge and button colour.
@@ -60,6 +62,7 @@ export class LiveShopElement extends LitElement {
     cart: {},
     danmaku: {},
     product: {},
+    replayPins: { state: true },
   };
 
   static override styles = [debugOverlayStyles, css`
@@ -144,6 +147,8 @@ export class LiveShopElement extends LitElement {
   declare debug: boolean;
   declare cart: string | null;
   declare danmaku: string | null;
+  /** The pins of the replay that plays; null until they arrive. */
+  declare private replayPins: Pin[] | null;
   declare product: string | null;
 
   private roomState: StoreController<RoomState> | null = null;
@@ -161,6 +166,7 @@ export class LiveShopElement extends LitElement {
     this.cart = null;
     this.danmaku = null;
     this.product = null;
+    this.replayPins = null;
   }
 
   /** Where the show is: `idle` (not live yet), `connecting`, `live`, `reconnecting`, `ended`, `replay` (its recording plays) or `error`. */
@@ -223,8 +229,8 @@ export class LiveShopElement extends LitElement {
     const room = this.roomState?.value;
     const state = this.state;
     const playing = state === 'live' || state === 'reconnecting';
-    // The shopping layer is a lazy chunk: fetched the first time a show is live, defined once.
-    if (playing) void import('./shop/index.ts');
+    // The shopping layer is a lazy chunk: fetched the first time a show is live (or replayed), defined once.
+    if (playing || state === 'replay') void import('./shop/index.ts');
     const store = this.roomState?.store;
     const poster = this.poster ?? room?.info?.poster ?? null;
     return html`
@@ -248,11 +254,22 @@ export class LiveShopElement extends LitElement {
           ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>${MUTED_ICON} Tap to unmute</button>`
           : nothing}
       </div>
-      ${playing && store
+      ${(playing || state === 'replay') && store
         ? html`<live-shop-panel part="panel" .roomStore=${store} .clock=${() => this.playback?.player?.playbackClock() ?? null}
+            .replayPins=${state === 'replay' ? (this.replayPins ?? []) : null}
             server=${relayBase(this.server)} room=${this.room} cart=${this.cart ?? ''}></live-shop-panel>`
         : nothing}
     `;
+  }
+
+  /** Plays the recording, with the products pinned during the show (fetched alongside; none if that fails). */
+  private watchReplay(url: string): void {
+    this.playback?.playReplay(url);
+    this.replayPins = null;
+    fetch(new URL('pins', url))
+      .then((response) => (response.ok ? (response.json() as Promise<{ pins: Pin[] }>) : { pins: [] }))
+      .then(({ pins }) => (this.replayPins = pins))
+      .catch(() => (this.replayPins = []));
   }
 
   private renderStatus(state: LiveShopState, room: RoomState | undefined) {
@@ -272,7 +289,7 @@ export class LiveShopElement extends LitElement {
         return html`<div part="status" class="status" role="status">
           <strong>The show has ended</strong>
           ${replayUrl
-            ? html`<button part="replay" @click=${() => this.playback?.playReplay(replayUrl)}>Watch the replay</button>`
+            ? html`<button part="replay" @click=${() => this.watchReplay(replayUrl)}>Watch the replay</button>`
             : html`<span>Thanks for watching.</span>`}
         </div>`;
       }

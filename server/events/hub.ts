@@ -84,6 +84,7 @@ export class EventHub {
   private readonly options: Required<EventHubOptions>;
   private readonly parts = new Map<string, SnapshotPart>();
   private readonly tickHooks: Array<(now: number, closing: boolean) => void> = [];
+  private readonly publishListeners = new Set<(room: string, event: RoomEvent) => void>();
   private readonly timer: NodeJS.Timeout;
   private lastTickAt = Date.now();
   readonly counters: EventHubCounters = { flushes: 0, immediateFlushes: 0, flushMaxMs: 0, framesWritten: 0, ticks: 0, tickLateMaxMs: 0 };
@@ -114,6 +115,12 @@ export class EventHub {
     this.tickHooks.push(hook);
   }
 
+  /** Hears every event as it is published (the replay recorder keeps the pins of a show). */
+  onPublish(listener: (room: string, event: RoomEvent) => void): () => void {
+    this.publishListeners.add(listener);
+    return () => this.publishListeners.delete(listener);
+  }
+
   /** Stores the event and queues it for the next tick's frame; returns it with its seq. */
   publish<T>(room: string, type: string, data: T): RoomEvent<T> {
     const channel = this.channel(room);
@@ -121,6 +128,7 @@ export class EventHub {
     this.log.append(room, event);
     channel.seq = event.seq;
     channel.pending.push(event);
+    for (const listener of this.publishListeners) listener(room, event);
     // The first event after a quiet tick goes out at once (a pin should not wait); under load,
     // events keep gathering until the next tick.
     if (!channel.flushQueued && event.time - channel.flushedAt >= this.options.tickMs) {

@@ -2,6 +2,7 @@
  * Replays over HTTP (server/hls/replay.ts writes them):
  *   GET /v1/rooms/{room}/replays                                  the room's replays, newest first
  *   GET /v1/rooms/{room}/replays/{show}/index.m3u8                 multivariant playlist
+ *   GET /v1/rooms/{room}/replays/{show}/pins                       products pinned during the show, when
  *   GET /v1/rooms/{room}/replays/{show}/{rendition}/index.m3u8     media playlist (EVENT, ENDLIST once over)
  *   GET /v1/rooms/{room}/replays/{show}/{rendition}/init-{n}.mp4, seg-{msn}.m4s
  * Media files never change, so a CDN may keep them forever; a finished replay's playlists neither.
@@ -10,6 +11,7 @@ import { badRequest, notFound } from '../http/errors.ts';
 import type { Router } from '../http/router.ts';
 import { sendFile } from '../http/static.ts';
 import { roomName } from '../http/validate.ts';
+import type { Product } from '../catalog/catalog.ts';
 import type { Rooms } from '../rooms/rooms.ts';
 import type { ReplayInfo, ReplayStore } from './replay.ts';
 
@@ -20,8 +22,17 @@ const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 
 export const replayPath = (replay: ReplayInfo) => `/v1/rooms/${replay.room}/replays/${replay.id}/index.m3u8`;
 
-export function registerReplayRoutes(router: Router, deps: { replays: ReplayStore; rooms: Rooms; url: string }): void {
-  const { replays, rooms, url } = deps;
+export interface ReplayRoutesDeps {
+  replays: ReplayStore;
+  rooms: Rooms;
+  /** The relay's public base URL. */
+  url: string;
+  /** The product as the catalog has it now (a replay sells at today's price), or null if gone. */
+  product(sku: string): Product | null;
+}
+
+export function registerReplayRoutes(router: Router, deps: ReplayRoutesDeps): void {
+  const { replays, rooms, url, product } = deps;
 
   router.on('GET', '/v1/rooms/{room}/replays', (ctx) => {
     const room = roomName(ctx.params.room!);
@@ -32,6 +43,17 @@ export function registerReplayRoutes(router: Router, deps: { replays: ReplayStor
   router.on('GET', '/v1/rooms/{room}/replays/{show}/index.m3u8', (ctx) => {
     const replay = find(ctx.params.room!, ctx.params.show!);
     sendFile(ctx.res, replays.dir(replay.room, replay.id), 'index.m3u8', playlistHeaders(replay));
+  });
+
+  router.on('GET', '/v1/rooms/{room}/replays/{show}/pins', async (ctx) => {
+    const replay = find(ctx.params.room!, ctx.params.show!);
+    const pins = await replays.pins(replay.room, replay.id);
+    return {
+      pins: pins.flatMap((pin) => {
+        const found = product(pin.sku);
+        return found ? [{ ...pin, product: found }] : [];
+      }),
+    };
   });
 
   router.on('GET', '/v1/rooms/{room}/replays/{show}/{rendition}/{file}', (ctx) => {

@@ -4,12 +4,13 @@
  * and sought in by any HLS player, and it survives a relay restart (the live window in memory
  * does not). Layout under the root:
  *   <room>/<show>/show.json                 what the list of replays says about it
+ *   <room>/<show>/pins.json                 which products were pinned when, so the replay stays shoppable
  *   <room>/<show>/index.m3u8                multivariant playlist
  *   <room>/<show>/<rendition>/index.m3u8    media playlist, appended to segment by segment
  *   <room>/<show>/<rendition>/init-<n>.mp4, seg-<msn>.m4s   the live stream's own bytes
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Show } from './origin.ts';
 import { initUri, multivariantPlaylist, segmentUri } from './playlist.ts';
@@ -27,6 +28,13 @@ export interface ReplayInfo {
   duration: number;
 }
 
+/** A product pinned during the show: shown from `at` until `until` (capture clock, epoch ms). */
+export interface ReplayPin {
+  sku: string;
+  at: number;
+  until?: number;
+}
+
 /** EXT-X-MAP in a media playlist without I-frames needs version 6; version 7 for the rest. */
 const VERSION = 7;
 const ENDLIST = '#EXT-X-ENDLIST\n';
@@ -35,6 +43,8 @@ export class ReplayStore {
   /** Per room, oldest first. */
   private readonly replays = new Map<string, ReplayInfo[]>();
   private readonly recordings = new Set<Promise<void>>();
+  /** The recording in progress per room, for its pins. */
+  private readonly current = new Map<string, Recording>();
   private readonly finishedListeners = new Set<(replay: ReplayInfo) => void>();
 
   constructor(
@@ -45,13 +55,32 @@ export class ReplayStore {
     this.load();
   }
 
-  /** Records the show from its first segment to its end. */
-  record(show: Show): void {
-    const done = new Recording(this, show).run().catch((error: Error) => {
+  /** Records the show from its first segment to its end; `pins` are those pinned as it starts. */
+  record(show: Show, pins: ReplayPin[] = []): void {
+    const recording = new Recording(this, show, pins);
+    this.current.set(show.room, recording);
+    const done = recording.run().catch((error: Error) => {
       console.error(`replay of ${show.room}/${show.id} stopped: ${error.message}`);
     });
     this.recordings.add(done);
-    void done.finally(() => this.recordings.delete(done));
+    void done.finally(() => {
+      this.recordings.delete(done);
+      if (this.current.get(show.room) === recording) this.current.delete(show.room);
+    });
+  }
+
+  /** A product was pinned (`unpinned: false`) or unpinned in a room, at a moment of its picture. */
+  notePin(room: string, sku: string, at: number, unpinned: boolean): void {
+    this.current.get(room)?.notePin(sku, at, unpinned);
+  }
+
+  /** The pins of a replay, or none when it has no record of them. */
+  async pins(room: string, id: string): Promise<ReplayPin[]> {
+    try {
+      return JSON.parse(await readFile(join(this.dir(room, id), 'pins.json'), 'utf8')) as ReplayPin[];
+    } catch {
+      return [];
+    }
   }
 
   /** The room's replays, newest first. */
@@ -131,11 +160,36 @@ export class ReplayStore {
 class Recording {
   private info: ReplayInfo | null = null;
   private written = false;
+  private readonly pins: ReplayPin[];
+  /** Pins written so far, chained so that the file always ends with the newest list. */
+  private pinsWrite: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: ReplayStore,
     private readonly show: Show,
-  ) {}
+    pins: ReplayPin[],
+  ) {
+    this.pins = pins.map(({ sku, at }) => ({ sku, at }));
+  }
+
+  notePin(sku: string, at: number, unpinned: boolean): void {
+    const open = this.pins.findLast((pin) => pin.sku === sku && pin.until === undefined);
+    if (unpinned) {
+      if (open) open.until = at;
+    } else if (open) {
+      // Pinning again moves its moment, as on the live show.
+      open.at = at;
+    } else {
+      this.pins.push({ sku, at });
+    }
+    if (this.info) this.savePins();
+  }
+
+  private savePins(): void {
+    const text = JSON.stringify(this.pins);
+    const path = join(this.store.dir(this.show.room, this.show.id), 'pins.json');
+    this.pinsWrite = this.pinsWrite.then(() => writeFile(path, text)).catch(() => undefined);
+  }
 
   async run(): Promise<void> {
     const dir = this.store.dir(this.show.room, this.show.id);
@@ -162,6 +216,7 @@ class Recording {
           if (!this.info) {
             this.info = { room: this.show.room, id: this.show.id, startedAt: first.firstDateTime, endedAt: null, duration: 0 };
             await this.store.started(this.info);
+            this.savePins();
           }
           this.info.duration = round3(first.duration);
         }
@@ -173,6 +228,7 @@ class Recording {
       for (const off of offs) off();
     }
     for (const writer of writers) await writer.end();
+    await this.pinsWrite;
     if (this.info) {
       this.info.endedAt = Math.round(this.info.startedAt + this.info.duration * 1000);
       await this.store.finished(this.info);

@@ -7,7 +7,7 @@ import type { PlayerHints } from '../rooms/routes.ts';
 import { HlsOrigin } from './origin.ts';
 import type { HlsTiming } from './rendition.ts';
 import { ReplayStore } from './replay.ts';
-import { registerReplayRoutes, replayPath } from './replay-routes.ts';
+import { replayPath } from './replay-routes.ts';
 import { hlsPath, registerHlsRoutes } from './routes.ts';
 
 export interface HlsDeps {
@@ -20,7 +20,7 @@ export interface HlsDeps {
 
 export interface HlsService {
   origin: HlsOrigin;
-  /** Recordings of past shows; null when replays are off. */
+  /** Recordings of past shows; null when replays are off. The relay starts them (with the show's pins). */
   replays: ReplayStore | null;
   /** What the room info tells players: `hlsUrl` while live, and whether WebRTC is full. */
   player: PlayerHints;
@@ -40,10 +40,6 @@ export function startHls(router: Router, deps: HlsDeps): HlsService {
   registerHlsRoutes(router, { origin, rooms });
   const ingest = new Ingest({ rooms, origin, livekit, source: config.hlsSource });
   const replays = config.replaysDir ? new ReplayStore(config.replaysDir, config.replaysKept) : null;
-  if (replays) {
-    origin.onShow((show) => replays.record(show));
-    registerReplayRoutes(router, { replays, rooms, url });
-  }
   return {
     origin,
     replays,

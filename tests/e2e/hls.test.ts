@@ -3,7 +3,8 @@
  * it into LL-HLS, and shoppers watch it with hls.js in Chromium. A shopper forced to `hls` plays;
  * a shopper without MSE (as on iPhone Safari) plays through the browser's own HLS; a shopper whose
  * page cannot reach LiveKit (its connection blocked, as behind a strict corporate firewall) falls
- * back to LL-HLS by itself; all see the ended state when the host ends the show.
+ * back to LL-HLS by itself; all see the ended state when the host ends the show, and can then
+ * watch its recording, with the products pinned during the show appearing at their moment.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +23,8 @@ import {
   waitForViewerState,
   type Stack,
 } from './harness.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The demo storefront with extra attributes on its `<live-shop>`, as a shop would write them: set
@@ -134,7 +137,18 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
     assert.ok((await framesPresented(blocked, 2000)) >= 20, 'the fallen-back viewer sees a moving picture');
   });
 
+  let pinnedAt = 0;
+
   it('shows "the show has ended" to LL-HLS shoppers when the host ends it', async () => {
+    // A product pinned just before the end: the replay must show it at that moment of its picture.
+    pinnedAt = Date.now();
+    const pinned = await fetch(`${stack.url}/v1/rooms/${DEMO_ROOM}/pins/SHELL-EMBER`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.hostKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ at: pinnedAt }),
+    });
+    assert.equal(pinned.status, 200, await pinned.text());
+    await sleep(1500);
     await endShow(studio);
     await waitForViewerState(forced, 'ended', 20_000);
     await waitForViewerState(blocked, 'ended', 20_000);
@@ -162,5 +176,28 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
     assert.ok((await framesPresented(forced, 2000)) >= 20, 'the replay moves');
     const luma = await pictureLuma(forced);
     assert.ok(luma.mean > 20 && luma.spread > 10, `replay picture looks black or flat: ${JSON.stringify(luma)}`);
+  });
+
+  it('shows the products pinned during the show when the replay reaches their moment', async () => {
+    const cards = () => forced.evaluate(() => {
+      const panel = document.querySelector('live-shop')!.shadowRoot!.querySelector('live-shop-panel');
+      const list = panel?.shadowRoot?.querySelector('live-shop-product-list');
+      return [...(list?.shadowRoot?.querySelectorAll('live-shop-product-card') ?? [])].map((card) => (card as HTMLElement & { product?: { sku: string } }).product?.sku ?? '?');
+    });
+    assert.deepEqual(await cards(), [], 'nothing pinned near the start of the show');
+    // Seek to just before the pin, then play into it.
+    const clockAtSeek = await forced.evaluate(async () => {
+      const v = document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!;
+      v.currentTime = Math.max(0, v.duration - 6);
+      await new Promise((resolve) => v.addEventListener('seeked', resolve, { once: true }));
+      return v.currentTime;
+    });
+    await forced.waitForFunction(() => {
+      const panel = document.querySelector('live-shop')!.shadowRoot!.querySelector('live-shop-panel');
+      return (panel?.shadowRoot?.querySelector('live-shop-product-list')?.shadowRoot?.querySelectorAll('live-shop-product-card').length ?? 0) > 0;
+    }, undefined, { timeout: 15_000 });
+    const clock = await forced.evaluate(() => (document.querySelector('live-shop') as unknown as { playback: { player: { playbackClock(): number | null } } }).playback.player.playbackClock());
+    assert.deepEqual(await cards(), ['SHELL-EMBER']);
+    assert.ok(clock !== null && clock >= pinnedAt - 250, `the card came ${pinnedAt - clock!} ms before the replay reached the pin (seeked to ${clockAtSeek.toFixed(1)} s)`);
   });
 });

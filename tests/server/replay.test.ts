@@ -31,6 +31,7 @@ async function start(kept = 20): Promise<Relay> {
     LIVE_SHOP_REPLAYS: join(dir, 'replays'),
     LIVE_SHOP_REPLAYS_KEPT: String(kept),
     LIVE_SHOP_HLS_SOURCE: 'test-pattern',
+    LIVE_SHOP_DEMO: '1',
     LIVEKIT_SERVER_BIN: process.env.LIVEKIT_SERVER_BIN,
   }));
 }
@@ -45,10 +46,24 @@ async function roomInfo(): Promise<{ status: string; replayUrl: string | null }>
   return JSON.parse((await get(`/v1/rooms/${ROOM}`)).text);
 }
 
-/** Goes live, waits until the live playlist has `seconds` of segments, ends, and waits for the replay. */
-async function recordShow(seconds: number): Promise<string> {
+/** The host pins (or unpins) a product at a moment of the picture. */
+async function pin(sku: string, at: number, unpin = false): Promise<void> {
+  const response = await fetch(`${relay.url}/v1/rooms/${ROOM}/pins/${sku}${unpin ? `?at=${at}` : ''}`, {
+    method: unpin ? 'DELETE' : 'PUT',
+    headers: { authorization: `Bearer ${HOST_KEY}`, 'content-type': 'application/json' },
+    body: unpin ? undefined : JSON.stringify({ at }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+/**
+ * Goes live, waits until the live playlist has `seconds` of segments, ends, and waits for the
+ * replay. `during` runs once the show has its first segment.
+ */
+async function recordShow(seconds: number, during: () => Promise<void> = async () => undefined): Promise<string> {
   const before = (await roomInfo()).replayUrl;
   relay.rooms.setStatus(ROOM, 'live');
+  let ran = false;
   const deadline = Date.now() + 30_000;
   for (;;) {
     const variant = await get(`/v1/rooms/${ROOM}/hls/index.m3u8`);
@@ -56,6 +71,10 @@ async function recordShow(seconds: number): Promise<string> {
       const media = new URL(variant.text.split('\n').find((line) => line.endsWith('.m3u8'))!, `${relay.url}/v1/rooms/${ROOM}/hls/`);
       const text = (await get(media.pathname)).text;
       const listed = [...text.matchAll(/^#EXTINF:([\d.]+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      if (listed > 0 && !ran) {
+        ran = true;
+        await during();
+      }
       if (listed >= seconds) break;
     }
     if (Date.now() > deadline) throw new Error(`the live show did not reach ${seconds} s`);
@@ -119,8 +138,16 @@ describe('replays', () => {
     assert.deepEqual(JSON.parse((await get(`/v1/rooms/${ROOM}/replays`)).text), { replays: [] });
   });
 
+  let pinnedAt = 0;
+
   it('records the whole show, offers it once over, and every frame decodes', async () => {
-    first = await recordShow(4);
+    // One product is pinned before the show, one during it; the first is unpinned during it.
+    await pin('TR2-LAGOON', Date.now() - 30_000);
+    first = await recordShow(4, async () => {
+      pinnedAt = Date.now();
+      await pin('SHELL-EMBER', pinnedAt);
+      await pin('TR2-LAGOON', pinnedAt + 1, true);
+    });
     const { replays } = JSON.parse((await get(`/v1/rooms/${ROOM}/replays`)).text);
     assert.equal(replays.length, 1);
     assert.equal(replays[0].url, first);
@@ -142,6 +169,18 @@ describe('replays', () => {
       const frames = await decodedFrames(playlist);
       assert.ok(Math.abs(frames - seconds * FPS) <= 2, `${frames} frames decoded for ${seconds} s`);
     }
+  });
+
+  it('keeps the pins of the show, with the products as the catalog has them now', async () => {
+    const { pins } = JSON.parse((await get(new URL('pins', first).pathname)).text);
+    assert.deepEqual(pins.map((p: { sku: string; at: number; until?: number }) => [p.sku, p.at, p.until]), [
+      ['TR2-LAGOON', pins[0].at, pinnedAt + 1],
+      ['SHELL-EMBER', pinnedAt, pins[1].until],
+    ]);
+    assert.ok(pins[1].until > pinnedAt + 1000 && pins[1].until <= Date.now(), 'still pinned when the show ended, and unpinned by its end');
+    assert.ok(pins[0].at < pinnedAt - 20_000, 'pinned before the show: shown from its start');
+    assert.equal(pins[1].product.sku, 'SHELL-EMBER');
+    assert.ok(pins[1].product.title.length > 0);
   });
 
   it('serves media as immutable and a finished playlist as cacheable', async () => {

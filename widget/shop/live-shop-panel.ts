@@ -4,7 +4,7 @@ import { RelayRequestError } from '../relay/client.ts';
 import { $shopperName } from '../state/shopper.ts';
 import { chatStore, type ChatState } from '../state/chat.ts';
 import type { RoomState } from '../state/room.ts';
-import { shopStore, visiblePins, type Coupon, type FlashSale, type ShopState } from '../state/shop.ts';
+import { shopStore, visiblePins, type Coupon, type FlashSale, type Pin, type ShopState } from '../state/shop.ts';
 import { StoreController } from '../state/store-controller.ts';
 import { claimCoupon, claimFlashSale, sendChat } from './actions.ts';
 import { cartAdapter, handOff } from './cart.ts';
@@ -29,6 +29,7 @@ export class LiveShopPanelElement extends LitElement {
   static override properties = {
     roomStore: { attribute: false },
     clock: { attribute: false },
+    replayPins: { attribute: false },
     server: {},
     room: {},
     cart: {},
@@ -46,6 +47,8 @@ export class LiveShopPanelElement extends LitElement {
   declare roomStore: MapStore<RoomState> | null;
   /** The capture time of the frame on screen (Player.playbackClock); null before the first frame. */
   declare clock: () => number | null;
+  /** Set while the show's replay plays: its pins, shown as the replay's picture reaches them; no offers, no chat. */
+  declare replayPins: Pin[] | null;
   declare server: string;
   declare room: string;
   /** `shopify` for the built-in Shopify cart adapter; anything else: none. */
@@ -61,6 +64,7 @@ export class LiveShopPanelElement extends LitElement {
     super();
     this.roomStore = null;
     this.clock = () => null;
+    this.replayPins = null;
     this.server = '';
     this.room = '';
     this.cart = '';
@@ -96,8 +100,9 @@ export class LiveShopPanelElement extends LitElement {
     const shop = this.shop?.value;
     if (!shop) return;
     const now = this.clock() ?? Date.now();
+    const pins = this.replayPins ?? shop.pins;
     const waiting =
-      shop.pins.some((p) => p.at > now || (p.until !== undefined && p.until > now)) ||
+      pins.some((p) => p.at > now || (p.until !== undefined && p.until > now)) ||
       shop.flashSales.some((s) => s.startedAt > now) ||
       shop.coupons.some((c) => c.createdAt > now);
     if (waiting) {
@@ -111,11 +116,14 @@ export class LiveShopPanelElement extends LitElement {
     const chat = this.chat.value;
     // Without a picture yet (or on a transport without a capture clock), the relay's clock stands in.
     const now = this.clock() ?? Date.now();
+    if (this.replayPins) {
+      return html`<live-shop-product-list part="products" .pins=${this.visible(this.replayPins, now)} server=${this.server}></live-shop-product-list>`;
+    }
     // Offers, like pins, appear when the video reaches the moment the host started them.
     const sales = shop.flashSales.filter((s) => s.startedAt <= now && (s.status !== 'ended' || Date.now() - s.endsAt < ENDED_SALE_SHOWN_MS));
     const coupons = shop.coupons.filter((c) => c.createdAt <= now && (c.status !== 'expired' || this.messages[c.id]?.code));
     return html`
-      <live-shop-product-list part="products" .pins=${visiblePins(shop.pins, now)} server=${this.server}></live-shop-product-list>
+      <live-shop-product-list part="products" .pins=${this.visible(shop.pins, now)} server=${this.server}></live-shop-product-list>
       ${sales.length + coupons.length > 0
         ? html`<div part="offers" class="offers">
             ${sales.map((sale) => html`<live-shop-flash-sale .sale=${sale} server=${this.server} message=${this.messages[sale.id]?.text ?? ''} ?busy=${this.messages[sale.id]?.busy ?? false}></live-shop-flash-sale>`)}
@@ -125,6 +133,20 @@ export class LiveShopPanelElement extends LitElement {
       <live-shop-chat part="chat" .messages=${chat.messages} .joins=${chat.joins} name=${this.name.value} slow-mode-seconds=${chat.slowModeSeconds} error=${this.messages.chat?.text ?? ''}></live-shop-chat>
     `;
   }
+
+  /**
+   * The pins on screen now; the same array while they stay the same, so the list re-renders only
+   * when a pin comes or goes, not on every check of the playback clock.
+   */
+  private visible(pins: Pin[], now: number): Pin[] {
+    const shown = visiblePins(pins, now);
+    const last = this.lastVisible;
+    if (shown.length === last.length && shown.every((pin, i) => pin === last[i])) return last;
+    this.lastVisible = shown;
+    return shown;
+  }
+
+  private lastVisible: Pin[] = [];
 
   private note(key: string, value: { text?: string; code?: string; busy?: boolean }): void {
     this.messages = { ...this.messages, [key]: { ...this.messages[key], ...value } };
