@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import * as wsModule from 'ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Db } from '../store/db.ts';
 import { EventLog, RETAINED_EVENTS_PER_ROOM, type RoomEvent } from './log.ts';
+import { prepareTextFrame, writeFrame } from './frame.ts';
 
 export type { RoomEvent } from './log.ts';
 
@@ -14,9 +14,11 @@ export interface EventHubOptions {
   maxBufferedBytes?: number;
   /** A client that stays too slow this long is disconnected; it reconnects and resumes. */
   maxLagMs?: number;
+  /** A flush writes this many clients, then lets the event loop take new connections and requests. */
+  flushSliceClients?: number;
 }
 
-const DEFAULTS: Required<EventHubOptions> = { tickMs: 100, maxBufferedBytes: 512 * 1024, maxLagMs: 30_000 };
+const DEFAULTS: Required<EventHubOptions> = { tickMs: 100, maxBufferedBytes: 512 * 1024, maxLagMs: 30_000, flushSliceClients: 1000 };
 
 /** Viewer counts change with every join and leave; they are sent at most this often. */
 const VIEWER_COUNT_INTERVAL_MS = 250;
@@ -34,6 +36,16 @@ interface Client {
   laggingSince: number | null;
 }
 
+/** A flush under way: one batch going to every client, a slice at a time. */
+interface Flush {
+  batch: RoomEvent[];
+  /** Clients not written yet; one who joins meanwhile is visited too, and skipped (it has the batch). */
+  clients: Iterator<Client>;
+  /** The batch framed once, on first use. */
+  frame: Buffer | null;
+  now: number;
+}
+
 interface Channel {
   room: string;
   seq: number;
@@ -42,6 +54,11 @@ interface Channel {
   pending: RoomEvent[];
   flushedAt: number;
   flushQueued: boolean;
+  flush: Flush | null;
+  /** A flush was due while one was under way: it starts when that one ends, so batches never interleave. */
+  flushAgain: boolean;
+  /** A flush held back until a tick after the last one (see flushChannel). */
+  flushTimer: NodeJS.Timeout | null;
   viewersDirty: boolean;
   viewersSentAt: number;
   joins: string[];
@@ -60,7 +77,7 @@ export interface EventHubCounters {
   flushes: number;
   /** Of those, flushes that a publish started at once rather than a tick. */
   immediateFlushes: number;
-  /** The longest flush (ms of a blocked event loop), since the reader last set this to 0. */
+  /** The longest slice of a flush (ms of a blocked event loop), since the reader last set this to 0. */
   flushMaxMs: number;
   framesWritten: number;
   ticks: number;
@@ -188,7 +205,12 @@ export class EventHub {
   close(): void {
     clearInterval(this.timer);
     for (const hook of this.tickHooks) hook(Date.now(), true);
-    this.flush();
+    // The last events go out whole, now: the sockets close next.
+    for (const channel of this.channels.values()) {
+      if (channel.flushTimer) clearTimeout(channel.flushTimer);
+      if (channel.flush) this.writeSlice(channel, Infinity);
+      this.flushChannel(channel, Date.now(), Infinity);
+    }
     for (const channel of this.channels.values()) for (const client of channel.clients) client.ws.terminate();
     this.wss.close();
   }
@@ -204,6 +226,9 @@ export class EventHub {
         pending: [],
         flushedAt: 0,
         flushQueued: false,
+        flush: null,
+        flushAgain: false,
+        flushTimer: null,
         viewersDirty: false,
         viewersSentAt: 0,
         joins: [],
@@ -246,37 +271,85 @@ export class EventHub {
     for (const channel of this.channels.values()) this.flushChannel(channel, now);
   }
 
-  private flushChannel(channel: Channel, now: number): void {
-    const started = performance.now();
+  /**
+   * Sends the channel's pending events to every client as one frame. Writing 10,000 sockets takes
+   * tens of ms, and libuv accepts one connection per event-loop turn (libuv#3696): a flush done
+   * in one go starves new viewers and posts (each waits for whole flushes in the accept queue,
+   * seconds once flushes fill the loop). So it writes `flushSliceClients` at a time and lets the
+   * loop turn in between; a flush due meanwhile waits for this one, so each client gets the
+   * batches in order.
+   *
+   * Events go out at most once per tick, however late the loop runs: when ticks run late, a
+   * publish ("at once after a quiet tick") and the late tick would otherwise each send a frame
+   * to every client within a few ms, more work for a loop already behind.
+   */
+  private flushChannel(channel: Channel, now: number, slice = this.options.flushSliceClients): void {
     channel.flushQueued = false;
-    if (channel.pending.length > 0) channel.flushedAt = now;
-    const batch = channel.pending;
+    if (channel.flush) {
+      channel.flushAgain = true;
+      return;
+    }
+    const wait = channel.flushedAt + this.options.tickMs - now;
+    if (channel.pending.length > 0 && wait > 0 && slice !== Infinity) {
+      channel.flushTimer ??= setTimeout(() => {
+        channel.flushTimer = null;
+        this.flushChannel(channel, Date.now());
+      }, wait);
+      return;
+    }
+    if (channel.pending.length > 0) {
+      channel.flushedAt = now;
+      this.counters.flushes += 1;
+    }
+    channel.flush = { batch: channel.pending, clients: channel.clients.values(), frame: null, now };
     channel.pending = [];
-    if (batch.length > 0) this.counters.flushes += 1;
-    let frame: Buffer | null = null;
-    for (const client of channel.clients) {
-      const { ws } = client;
-      if (ws.readyState !== ws.OPEN) continue;
-      if (client.laggingSince !== null) {
-        this.catchUp(client, channel, now);
-        continue;
+    this.writeSlice(channel, slice);
+  }
+
+  private writeSlice(channel: Channel, slice: number): void {
+    const flush = channel.flush;
+    if (!flush) return; // finished by close()
+    const started = performance.now();
+    let written = 0;
+    for (let next = flush.clients.next(); !next.done; next = flush.clients.next()) {
+      this.send(next.value, channel, flush);
+      if (++written >= slice) {
+        this.counters.flushMaxMs = Math.max(this.counters.flushMaxMs, performance.now() - started);
+        setImmediate(() => this.writeSlice(channel, this.options.flushSliceClients));
+        return;
       }
-      if (batch.length === 0 || client.sentSeq >= batch[batch.length - 1]!.seq) continue;
-      if (ws.bufferedAmount > this.options.maxBufferedBytes) {
-        client.laggingSince = now;
-        continue;
-      }
-      if (client.sentSeq < batch[0]!.seq) {
-        frame ??= prepareTextFrame(JSON.stringify(batch));
-        writeFrame(ws, frame);
-      } else {
-        // Joined during this tick: it already has everything up to its snapshot or resume point.
-        ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
-      }
-      this.counters.framesWritten += 1;
-      client.sentSeq = batch[batch.length - 1]!.seq;
     }
     this.counters.flushMaxMs = Math.max(this.counters.flushMaxMs, performance.now() - started);
+    channel.flush = null;
+    if (channel.flushAgain) {
+      channel.flushAgain = false;
+      this.flushChannel(channel, Date.now(), slice);
+    }
+  }
+
+  /** One client's part of a flush: the batch (from what it lacks), a resync, or nothing. */
+  private send(client: Client, channel: Channel, flush: Flush): void {
+    const { ws } = client;
+    const { batch, now } = flush;
+    if (ws.readyState !== ws.OPEN) return;
+    if (client.laggingSince !== null) {
+      this.catchUp(client, channel, now);
+      return;
+    }
+    if (batch.length === 0 || client.sentSeq >= batch[batch.length - 1]!.seq) return;
+    if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+      client.laggingSince = now;
+      return;
+    }
+    if (client.sentSeq < batch[0]!.seq) {
+      flush.frame ??= prepareTextFrame(JSON.stringify(batch));
+      writeFrame(ws, flush.frame);
+    } else {
+      // Joined during this tick: it already has everything up to its snapshot or resume point.
+      ws.send(JSON.stringify(batch.filter((event) => event.seq > client.sentSeq)));
+    }
+    this.counters.framesWritten += 1;
+    client.sentSeq = batch[batch.length - 1]!.seq;
   }
 
   /** A lagging client gets one fresh snapshot once its socket has drained, or is dropped if it never does. */
@@ -294,23 +367,6 @@ export class EventHub {
     client.ws.send(JSON.stringify(snapshot));
     client.sentSeq = snapshot.seq;
   }
-}
-
-/**
- * Fan-out writes the same frame to thousands of sockets: it is framed once (a server does not
- * mask, and this server does not compress) and written to each socket as is, instead of ws
- * framing it again for every client. `Sender.frame` is ws's own framing.
- */
-function prepareTextFrame(payload: string): Buffer {
-  // ws exports its Sender at run time; its type declarations leave it out.
-  const { frame } = (wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
-  return Buffer.concat(frame(Buffer.from(payload), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: true }));
-}
-
-/** Writes a prepared frame; ws's bufferedAmount still counts it, as it reads the socket's queue. */
-function writeFrame(ws: WebSocket, frame: Buffer): void {
-  const socket = (ws as unknown as { _socket: Duplex | null })._socket;
-  if (socket?.writable) socket.write(frame);
 }
 
 function parseSince(raw: string | null): number | null {

@@ -2,13 +2,38 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Relay } from '../../server/app.ts';
-import { EventHub } from '../../server/events/hub.ts';
+import { EventHub, type EventHubOptions } from '../../server/events/hub.ts';
 import { openDatabase } from '../../server/store/db.ts';
 import { api, relayOn, shopper, sleep, tempDatabase, Viewer, type TestDir } from './events-harness.ts';
 
 const ROOM = 'stream-show';
 
 const chat = (relay: Relay, n: number) => api(relay, 'POST', `/v1/rooms/${ROOM}/chat`, { text: `message ${n}` }, { host: true });
+
+/** An EventHub on its own HTTP server (no LiveKit), for what the relay's defaults would hide. */
+async function bareHub(room: string, options: EventHubOptions) {
+  const db = openDatabase(':memory:');
+  const hub = new EventHub(db, (name) => ({ room: name }), options);
+  const server: Server = createServer();
+  server.on('upgrade', (req, socket, head) => hub.accept(room, req, socket, head, { host: false }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const relayLike = { url: `http://127.0.0.1:${(server.address() as { port: number }).port}` } as Relay;
+  const close = async () => {
+    hub.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    db.close();
+  };
+  return { hub, relayLike, close };
+}
+
+/** Keeps the event loop busy, as 10,000 socket writes or a GC pause would: timers come due meanwhile. */
+function busy(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 function assertContiguous(seqs: number[]): void {
   for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1]! + 1, `seq ${seqs[i]} follows ${seqs[i - 1]}`);
@@ -214,6 +239,62 @@ describe('slow clients', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       db.close();
+    }
+  });
+
+  it('sends at most one frame per tick however late the event loop runs', async () => {
+    const { hub, relayLike, close } = await bareHub('late', { tickMs: 100 });
+    const viewer = new Viewer(relayLike, 'late');
+    try {
+      await viewer.opened;
+      await viewer.next((m) => m.type === 'snapshot');
+      const before = viewer.frames.length;
+      const rounds = 5;
+      for (let round = 0; round < rounds; round++) {
+        busy(150); // the tick is overdue now
+        hub.publish('late', 'burst', { n: 2 * round }); // the first after a quiet tick: at once
+        await nextTurn();
+        hub.publish('late', 'burst', { n: 2 * round + 1 }); // the overdue tick runs next
+        await sleep(0);
+      }
+      await viewer.next((m) => m.type === 'burst' && m.data.n === 2 * rounds - 1);
+      const frames = viewer.frames.length - before;
+      assert.ok(frames <= rounds + 1, `${2 * rounds} events over ${rounds} late ticks came in ${frames} frames (at most one per tick)`);
+      assert.deepEqual(viewer.events('burst').map((m) => m.data.n), Array.from({ length: 2 * rounds }, (_, n) => n));
+      // A quiet room still sends the next event at once (a pin should not wait for the tick).
+      await sleep(250);
+      const sent = Date.now();
+      hub.publish('late', 'pin', {});
+      await viewer.next((m) => m.type === 'pin');
+      assert.ok(Date.now() - sent < 90, `an event after a quiet tick arrived in ${Date.now() - sent} ms`);
+    } finally {
+      await viewer.close();
+      await close();
+    }
+  });
+
+  it('writes a flush a slice of clients at a time, each client getting every batch once and in order', async () => {
+    const { hub, relayLike, close } = await bareHub('sliced', { tickMs: 20, flushSliceClients: 2 });
+    const viewers = Array.from({ length: 7 }, () => new Viewer(relayLike, 'sliced'));
+    try {
+      await Promise.all(viewers.map(async (v) => {
+        await v.opened;
+        await v.next((m) => m.type === 'snapshot');
+      }));
+      // Publishing between slices: the next batch must wait for the flush under way.
+      for (let n = 0; n < 60; n++) {
+        hub.publish('sliced', 'step', { n });
+        if (n % 3 === 2) await nextTurn();
+      }
+      for (const viewer of viewers) {
+        await viewer.next((m) => m.type === 'step' && m.data.n === 59);
+        assert.deepEqual(viewer.events('step').map((m) => m.data.n), Array.from({ length: 60 }, (_, n) => n));
+        assertContiguous(viewer.events().map((m) => m.seq!));
+      }
+      assert.ok(hub.counters.flushes < 60, `${hub.counters.flushes} flushes for 60 events: they were batched`);
+    } finally {
+      await Promise.all(viewers.map((v) => v.close()));
+      await close();
     }
   });
 });
