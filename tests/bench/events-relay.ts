@@ -3,6 +3,7 @@
  * are measured apart from the load generator. Prints one JSON line with its URL, then serves
  * until its parent closes stdin (so it never outlives the benchmark).
  */
+import * as diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ if (process.env.LIVE_SHOP_EVENT_TRACE) trace(Number(process.env.LIVE_SHOP_EVENT_
  * grows shows here whether the relay sent more frames than ticks, and when.
  */
 function trace(intervalMs: number): void {
+  let accepted = 0;
+  let requests = 0;
+  diagnostics.subscribe('net.server.socket', () => (accepted += 1));
+  diagnostics.subscribe('http.server.request.start', () => (requests += 1));
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const { counters } = relay.events;
@@ -47,8 +52,10 @@ function trace(intervalMs: number): void {
       `trace t=${((Date.now() - started) / 1000).toFixed(2)}s over=${Math.round(elapsed)}ms ticks=${now.ticks - before.ticks} ` +
         `flushes=${now.flushes - before.flushes} (at once ${now.immediateFlushes - before.immediateFlushes}) ` +
         `frames/s/client=${clients ? rate((now.framesWritten - before.framesWritten) / clients) : '-'} flushMax=${Math.round(now.flushMaxMs)}ms ` +
-        `tickLateMax=${now.tickLateMaxMs}ms loopDelayMax=${Math.round(loop.max / 1e6)}ms clients=${clients}`,
+        `tickLateMax=${now.tickLateMaxMs}ms loopDelayMax=${Math.round(loop.max / 1e6)}ms clients=${clients} accepted=${accepted} requests=${requests}`,
     );
+    accepted = 0;
+    requests = 0;
     counters.tickLateMaxMs = 0;
     counters.flushMaxMs = 0;
     loop.reset();

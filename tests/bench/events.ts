@@ -99,6 +99,11 @@ interface DriverResult {
   /** From post to the request written to its socket: the generator's own wait (p99, max). */
   writtenP99: number;
   writtenMax: number;
+  /** From a chat request written to the relay's clock on the message (when its handler ran), p99 and max. */
+  relayWaitP99: number;
+  relayWaitMax: number;
+  /** Connections the generator opened for posts (each waits in the relay's accept queue). */
+  postConnections: number;
   delivered: number;
   expected: number;
   timedDeliveries: number;
@@ -214,12 +219,12 @@ for (const viewers of counts) {
 }
 
 const pad = (v: unknown, n: number) => String(v).padStart(n);
-console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | published->viewer p50/p99/max | post written p99/max | warm-up max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | µs/frame | relay RSS (peak) MB | generator CPU | core 1 busy | others CPU | load avg');
+console.log('\n viewers | chat p50 ms | chat p99 ms |  max ms | published->viewer p50/p99/max | post written p99/max | written->relay p99/max (conns) | warm-up max ms | delivered/expected | every event | frames/s each | relay CPU (1 core) | core 0 busy | µs/frame | relay RSS (peak) MB | generator CPU | core 1 busy | others CPU | load avg');
 for (const r of rows) {
   const whole = r.seqGaps + r.viewersMissingChat + r.viewersDuplicated + r.resyncs + r.dropped === 0;
   const check = whole ? 'yes' : `NO: ${r.seqGaps} gaps, ${r.viewersMissingChat + r.viewersDuplicated} short/over, ${r.resyncs} resyncs, ${r.dropped} dropped`;
   console.log(
-    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.fanoutP50}/${r.fanoutP99}/${r.fanoutMax}`, 29)} | ${pad(`${r.writtenP99}/${r.writtenMax}`, 20)} | ${pad(r.warmupMaxMs, 14)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.generatorCoreBusyPercent === null ? '-' : `${r.generatorCoreBusyPercent}%`, 11)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
+    `${pad(r.viewers, 8)} | ${pad(r.p50, 11)} | ${pad(r.p99, 11)} | ${pad(r.max, 7)} | ${pad(`${r.fanoutP50}/${r.fanoutP99}/${r.fanoutMax}`, 29)} | ${pad(`${r.writtenP99}/${r.writtenMax}`, 20)} | ${pad(`${r.relayWaitP99}/${r.relayWaitMax} (${r.postConnections})`, 31)} | ${pad(r.warmupMaxMs, 14)} | ${pad(`${r.delivered}/${r.expected}`, 18)} | ${pad(check, 11)} | ${pad(r.framesPerViewerPerSecond, 13)} | ${pad(`${r.relayCpuPercent}%`, 18)} | ${pad(r.relayCoreBusyPercent === null ? '-' : `${r.relayCoreBusyPercent}%`, 11)} | ${pad(r.relayMicrosPerFrame, 8)} | ${pad(`${r.relayRssMb} (${r.relayPeakMb})`, 19)} | ${pad(`${r.generatorCpuPercent}%`, 13)} | ${pad(r.generatorCoreBusyPercent === null ? '-' : `${r.generatorCoreBusyPercent}%`, 11)} | ${pad(`${r.otherCpuPercent}%`, 10)} | ${pad(r.loadAverage, 8)}`,
   );
 }
 if (rows.some((r) => r.timedViewers < r.viewers)) console.log(`(delays from the ${rows.map((r) => r.timedViewers).join(', ')} timed viewers; every viewer is checked for every event)`);

@@ -58,7 +58,9 @@ func main() {
 	// per 250 ms, the tail of a 10,000-viewer run sat in the first second of chat (0.3-0.6 s, then
 	// 0.15-0.3 s), a start-up cost of the relay that a show on for a minute does not pay again.
 	shoppers.post(warmup, *chatPerSecond, *likesPerSecond)
-	stats.startMeasuring(time.Now().UnixMilli())
+	measuredFrom := time.Now().UnixMilli()
+	stats.startMeasuring(measuredFrom)
+	shoppers.relayWait.startMeasuring(measuredFrom)
 	fmt.Println("measure-start")
 	if *cpuProfile != "" {
 		stop := profile(*cpuProfile)
@@ -190,10 +192,17 @@ func summarize(all []*viewer, shoppers *shoppers, stats *stats) map[string]any {
 		"fanoutMax":          fanoutMax,
 		"writtenP99":         writtenP99,
 		"writtenMax":         writtenMax,
+		"postConnections":    shoppers.dials.Load(),
+		"relayWaitP99":       percentile99(shoppers.relayWait),
+		"relayWaitMax":       maximum(shoppers.relayWait),
 		"resyncs":            resyncs,
 		"dropped":            dropped,
 	}
 }
+
+func percentile99(s *stats) int { _, p99, _, _ := s.percentiles(); return p99 }
+
+func maximum(s *stats) int { _, _, max, _ := s.percentiles(); return max }
 
 func countTimed(all []*viewer) int {
 	n := 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,11 +23,19 @@ type shoppers struct {
 	// From a chat message's post time to its request written to the socket: the generator's own
 	// wait (a busy core, a connection to open), not the relay's.
 	written *stats
+	// Connections opened for posts (a post finding every kept-alive connection busy opens one).
+	dials atomic.Int64
+	// From a chat request written to the relay's clock on the message it answers with (the
+	// time it accepted and published it): how long the request waited inside the relay.
+	relayWait *stats
 }
 
 func newShoppers(base, room string, written *stats) *shoppers {
 	transport := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
-	return &shoppers{base: base, room: room, client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, written: written}
+	return &shoppers{
+		base: base, room: room, client: &http.Client{Transport: transport, Timeout: 30 * time.Second},
+		written: written, relayWait: newStats(),
+	}
 }
 
 // post keeps to the rates on average, whatever the timer's jitter, for the given time.
@@ -67,19 +76,26 @@ func (s *shoppers) send(path, body string, want int, refused *atomic.Int64, post
 		defer s.pending.Add(-1)
 		request, _ := http.NewRequest(http.MethodPost, s.base+"/v1/rooms/"+s.room+path, strings.NewReader(body))
 		request.Header.Set("Content-Type", "application/json")
+		var wroteMs atomic.Int64
+		trace := &httptrace.ClientTrace{ConnectStart: func(string, string) { s.dials.Add(1) }}
 		if postedMs > 0 {
-			trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
-				s.written.record(postedMs, time.Now().UnixMilli()-postedMs)
-			}}
-			request = request.WithContext(httptrace.WithClientTrace(request.Context(), trace))
+			trace.WroteRequest = func(httptrace.WroteRequestInfo) {
+				wroteMs.Store(time.Now().UnixMilli())
+				s.written.record(postedMs, wroteMs.Load()-postedMs)
+			}
 		}
+		request = request.WithContext(httptrace.WithClientTrace(request.Context(), trace))
 		response, err := s.client.Do(request)
 		if err != nil {
 			refused.Add(1)
 			return
 		}
-		io.Copy(io.Discard, response.Body)
+		answer, _ := io.ReadAll(response.Body)
 		response.Body.Close()
+		if at := bytes.LastIndex(answer, eventTimeMarker); postedMs > 0 && at >= 0 && wroteMs.Load() > 0 {
+			accepted, _ := numberAfter(answer, at+len(eventTimeMarker))
+			s.relayWait.record(postedMs, accepted-wroteMs.Load())
+		}
 		if response.StatusCode != want {
 			refused.Add(1)
 		}
