@@ -184,7 +184,11 @@ describe('the live room over LL-HLS', { timeout: 180_000 }, () => {
       const list = panel?.shadowRoot?.querySelector('live-shop-product-list');
       return [...(list?.shadowRoot?.querySelectorAll('live-shop-product-card') ?? [])].map((card) => (card as HTMLElement & { product?: { sku: string } }).product?.sku ?? '?');
     });
-    assert.deepEqual(await cards(), [], 'nothing pinned near the start of the show');
+    const at = await forced.evaluate(() => ({
+      clock: (document.querySelector('live-shop') as unknown as { playback: { player: { playbackClock(): number | null } } }).playback.player.playbackClock(),
+      time: document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!.currentTime,
+    }));
+    assert.deepEqual(await cards(), [], `nothing pinned near the start of the show (at ${at.time.toFixed(1)} s, ${at.clock === null ? 'no clock' : `${pinnedAt - at.clock} ms before the pin`})`);
     // Seek to just before the pin, then play into it.
     const clockAtSeek = await forced.evaluate(async () => {
       const v = document.querySelector('live-shop')!.shadowRoot!.querySelector('video')!;

@@ -119,6 +119,9 @@ export class HlsEngine implements Omit<Player, 'start'> {
   private catchUp(): void {
     const { hls, video } = this;
     if (!hls || !video || video.paused || video.seeking) return;
+    // A recording (ENDLIST) has no live edge to keep up with: hls.js still reports one, from its
+    // PROGRAM-DATE-TIME against the wall clock, and jumping to it would skip the whole replay.
+    if (hls.levels[hls.currentLevel]?.details?.live === false) return;
     this.forgiveStalls(hls);
     const target = hls.targetLatency;
     const sync = hls.liveSyncPosition;

@@ -99,7 +99,7 @@ export class LiveShopPanelElement extends LitElement {
     clearTimeout(this.pinTimer);
     const shop = this.shop?.value;
     if (!shop) return;
-    const now = this.clock() ?? Date.now();
+    const now = this.now();
     const pins = this.replayPins ?? shop.pins;
     const waiting =
       pins.some((p) => p.at > now || (p.until !== undefined && p.until > now)) ||
@@ -114,8 +114,7 @@ export class LiveShopPanelElement extends LitElement {
     if (!this.shop || !this.chat) return nothing;
     const shop = this.shop.value;
     const chat = this.chat.value;
-    // Without a picture yet (or on a transport without a capture clock), the relay's clock stands in.
-    const now = this.clock() ?? Date.now();
+    const now = this.now();
     if (this.replayPins) {
       return html`<live-shop-product-list part="products" .pins=${this.visible(this.replayPins, now)} server=${this.server}></live-shop-product-list>`;
     }
@@ -132,6 +131,14 @@ export class LiveShopPanelElement extends LitElement {
         : nothing}
       <live-shop-chat part="chat" .messages=${chat.messages} .joins=${chat.joins} name=${this.name.value} slow-mode-seconds=${chat.slowModeSeconds} error=${this.messages.chat?.text ?? ''}></live-shop-chat>
     `;
+  }
+
+  /**
+   * The moment of the show on screen. Live, without a picture yet (or on a transport without a
+   * capture clock), the wall clock stands in; a replay without one is at no moment yet.
+   */
+  private now(): number {
+    return this.clock() ?? (this.replayPins ? -Infinity : Date.now());
   }
 
   /**
