@@ -74,3 +74,38 @@ export function lateness(delaysByPart: Map<string, number[]>, lateMs: number) {
   stalled.sort((a, b) => b.medianMs - a.medianMs);
   return { lateDeliveries: late, partsWithLateDeliveries: [...delaysByPart.values()].filter((d) => d.at(-1)! > lateMs).length, lateInStalledParts, stalledParts: stalled.length, worstStalled: stalled.slice(0, 3) };
 }
+
+/**
+ * Samples, every 100 ms through the window, how much of core 0 went to something other than the
+ * origin (other processes, interrupts): the busiest second tells whether a stall of the origin was
+ * another job's burst on its core. /proc counts in 10 ms ticks, so one second is read to ±0.02.
+ */
+export class CoreSharing {
+  private readonly samples: { at: number; core: number; origin: number }[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly originPid: number, private readonly originCpuSeconds: (pid: number) => number) {
+    this.timer = setInterval(() => this.sample(), 100);
+    this.sample();
+  }
+
+  private sample(): void {
+    this.samples.push({ at: Date.now(), core: machineCounters().cpus[0]!.busy / TICKS_PER_SECOND, origin: this.originCpuSeconds(this.originPid) });
+  }
+
+  /** Stops sampling; returns the share of core 0 that was not the origin in the busiest second, and when (ms after the start). */
+  stop(): { busiestSecond: number; atMs: number } {
+    clearInterval(this.timer);
+    this.sample();
+    let busiest = { busiestSecond: 0, atMs: 0 };
+    let j = 0;
+    for (let i = 0; i < this.samples.length; i += 1) {
+      while (j < this.samples.length && this.samples[j]!.at - this.samples[i]!.at < 1000) j += 1;
+      if (j >= this.samples.length) break;
+      const [a, b] = [this.samples[i]!, this.samples[j]!];
+      const other = (b.core - a.core - (b.origin - a.origin)) / ((b.at - a.at) / 1000);
+      if (other > busiest.busiestSecond) busiest = { busiestSecond: +other.toFixed(2), atMs: a.at - this.samples[0]!.at };
+    }
+    return busiest;
+  }
+}

@@ -17,7 +17,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { canPin, cpuSeconds, goDriver, onCore, percentile } from './load-process.ts';
-import { lateness, machineCounters, machineWindow, type MachineCounters } from './hls-load-diagnostics.ts';
+import { CoreSharing, lateness, machineCounters, machineWindow, type MachineCounters } from './hls-load-diagnostics.ts';
 
 const VIEWERS = bounded('HLS_LOAD_VIEWERS', 2000, 1, 5000);
 const SECONDS = bounded('HLS_LOAD_SECONDS', 20, 5, 60);
@@ -122,19 +122,20 @@ try {
   const { measuring } = (await fromDriver('measuring')) as { measuring: number };
   const cpu0 = cpu();
   const machine0 = machineCounters();
+  const sharing = new CoreSharing(originPid, cpuSeconds);
   origin.kill('SIGUSR2');
   // The window's figures are taken when it ends, before the driver closes 2,000 connections at once.
-  const windowEnd = new Promise<{ cpu1: ReturnType<typeof cpu>; machine1: MachineCounters }>((resolve) => {
+  const windowEnd = new Promise<{ cpu1: ReturnType<typeof cpu>; machine1: MachineCounters; busiestSecond: ReturnType<CoreSharing['stop']> }>((resolve) => {
     setTimeout(() => {
       origin.stdin!.write('window-end\n');
-      resolve({ cpu1: cpu(), machine1: machineCounters() });
+      resolve({ cpu1: cpu(), machine1: machineCounters(), busiestSecond: sharing.stop() });
     }, measuring + SECONDS * 1000 - Date.now());
   });
   const result = (await fromDriver('deliveries')) as {
     requests: number; failures: number; statuses: Record<string, number>; errors: Record<string, number>; seconds: number; deliveries: [number, number, number][];
   };
-  const { cpu1, machine1 } = await windowEnd;
-  const machine = machineWindow(machine0, machine1);
+  const { cpu1, machine1, busiestSecond } = await windowEnd;
+  const machine = { ...machineWindow(machine0, machine1), core0BesideOriginBusiestSecond: busiestSecond };
   const wall = (cpu1.at - cpu0.at) / 1000;
   const cores = { origin: (cpu1.origin - cpu0.origin) / wall, ffmpeg: (cpu1.ffmpeg - cpu0.ffmpeg) / wall, driver: (cpu1.driver - cpu0.driver) / wall };
 
@@ -166,10 +167,13 @@ try {
   console.log(`origin CPU per request: ${microsPerRequest.toFixed(1)} µs -> one core ≈ ${round(1e6 / microsPerRequest)} req/s ≈ ${round(1e6 / microsPerRequest / (2 * (1000 / PART_MS)))} viewers at the live edge`);
   console.log(`origin in the measured window, garbage collections (count, total and longest ms) and event-loop delay: ${JSON.stringify(pauses)}`);
   const late = lateness(delaysByPart, PART_MS);
+  // When in the window the worst parts were made, to line them up with the busiest second of core 0.
+  const worst = late.worstStalled.map((w) => ({ ...w, madeAtS: +((parts[w.part]! - measuring) / 1000).toFixed(1) }));
   console.log(`deliveries later than one part: ${late.lateDeliveries} in ${late.partsWithLateDeliveries} of ${delaysByPart.size} parts; ` +
-    `${late.stalledParts} parts late for most viewers (${late.lateInStalledParts} deliveries)${late.stalledParts ? `, worst ${JSON.stringify(late.worstStalled)}` : ''}`);
+    `${late.stalledParts} parts late for most viewers (${late.lateInStalledParts} deliveries)${late.stalledParts ? `, worst ${JSON.stringify(worst)}` : ''}`);
   console.log(`whole machine in the window: core busy ${machine.cores.map((c, i) => `${i}: ${c.busy} (interrupts ${c.interrupts}, steal ${c.steal})`).join(', ')}; ` +
-    `core 0 beside the origin process ${(machine.cores[0]!.busy - cores.origin).toFixed(2)}; TCP retransmissions ${machine.tcpRetransmissions}, backlog drops ${machine.backlogDrops}`);
+    `core 0 beside the origin process ${(machine.cores[0]!.busy - cores.origin).toFixed(2)} ` +
+    `(busiest second ${busiestSecond.busiestSecond}, ${(busiestSecond.atMs / 1000).toFixed(1)} s into the window); TCP retransmissions ${machine.tcpRetransmissions}, backlog drops ${machine.backlogDrops}`);
   if (Object.keys(result.errors).length > 0) console.log(`driver errors (last per viewer): ${JSON.stringify(result.errors)}`);
   console.log(JSON.stringify({
     bench: 'hls-load', viewers: VIEWERS, seconds: SECONDS, pinned: canPin, raisedPriority: raised, nodeFlags, requestsPerSecond, partsDelivered: delays.length, failures: result.failures,
