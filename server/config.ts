@@ -31,6 +31,12 @@ export interface RelayConfig {
   /** `LIVE_SHOP_WEBRTC_CAPACITY` (500): viewers of one room beyond which the room info tells new
    *  players WebRTC is full, so they take LL-HLS (one LiveKit room lives on one node); 0 = no limit. */
   webrtcCapacity: number;
+  /** `LIVE_SHOP_SHOPPER_SECRET` (none): the secret a shop's server signs its signed-in customers'
+   *  ids with (`shopper-token`), so that one customer is one shopper on every device. */
+  shopperSecret: string | null;
+  /** `LIVE_SHOP_CLAIMS` (anyone): who may claim coupons and flash sales: `anyone` (one per
+   *  browser) or `signed-in` (one per customer the shop signed in; needs the secret). */
+  claims: 'anyone' | 'signed-in';
   /** `LIVE_SHOP_REPLAYS` (.cache/replays; none when LIVE_SHOP_DB is `:memory:`): folder where every
    *  live show is recorded for replay; `off` records nothing. */
   replaysDir: string | null;
@@ -104,6 +110,14 @@ export function loadConfig(env: Env = process.env): RelayConfig {
   if (hostKey.length < 16) {
     throw new ConfigError('LIVE_SHOP_HOST_KEY', 'set a host credential of at least 16 characters');
   }
+  const shopperSecret = env.LIVE_SHOP_SHOPPER_SECRET || null;
+  if (shopperSecret !== null && shopperSecret.length < 32) {
+    throw new ConfigError('LIVE_SHOP_SHOPPER_SECRET', 'use a secret of at least 32 characters');
+  }
+  const claims = oneOf(env, 'LIVE_SHOP_CLAIMS', ['anyone', 'signed-in'] as const, 'anyone');
+  if (claims === 'signed-in' && !shopperSecret) {
+    throw new ConfigError('LIVE_SHOP_CLAIMS', 'signed-in claims need LIVE_SHOP_SHOPPER_SECRET, the secret the shop signs its customers with');
+  }
   const livekitUrl = url(env, 'LIVEKIT_URL', ['ws:', 'wss:', 'http:', 'https:']);
   const apiKey = env.LIVEKIT_API_KEY ?? '';
   const apiSecret = env.LIVEKIT_API_SECRET ?? '';
@@ -124,6 +138,8 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     eventTickMs: integer(env, 'LIVE_SHOP_EVENT_TICK_MS', 100, 10, 1000),
     hlsSource: oneOf(env, 'LIVE_SHOP_HLS_SOURCE', ['livekit', 'test-pattern', 'off'] as const, 'livekit'),
     webrtcCapacity: integer(env, 'LIVE_SHOP_WEBRTC_CAPACITY', 500, 0, 1_000_000),
+    shopperSecret,
+    claims,
     replaysDir: replaysDir(env),
     replaysKept: integer(env, 'LIVE_SHOP_REPLAYS_KEPT', 20, 1, 10_000),
     livekit: {

@@ -6,6 +6,7 @@ export type LiveShopState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'e
 /** Every public DOM event, by name. Storefronts integrate through these, never through shadow DOM. */
 export const LiveShopEvent = {
   state: 'live-shop:state',
+  signInRequired: 'live-shop:sign-in-required',
   studioState: 'live-shop-studio:state',
   addToCart: 'live-shop:add-to-cart',
 } as const;
@@ -39,6 +40,11 @@ export interface LiveShopEventMap {
   'live-shop-studio:state': { state: StudioState; room: string; error: string | null };
   /** Cancelable: see {@link AddToCartDetail}. */
   'live-shop:add-to-cart': AddToCartDetail;
+  /**
+   * A shopper tried to claim a coupon or flash sale on a relay that lets only signed-in customers
+   * claim (`LIVE_SHOP_CLAIMS=signed-in`) without the page's `shopper-token`: open the shop's sign-in.
+   */
+  'live-shop:sign-in-required': { room: string; action: 'coupon' | 'flash-sale' };
 }
 
 export type StudioState = 'idle' | 'previewing' | 'going-live' | 'live' | 'ending' | 'ended' | 'error';
@@ -60,5 +66,6 @@ declare global {
     'live-shop:state': CustomEvent<LiveShopEventMap['live-shop:state']>;
     'live-shop-studio:state': CustomEvent<LiveShopEventMap['live-shop-studio:state']>;
     'live-shop:add-to-cart': CustomEvent<LiveShopEventMap['live-shop:add-to-cart']>;
+    'live-shop:sign-in-required': CustomEvent<LiveShopEventMap['live-shop:sign-in-required']>;
   }
 }

@@ -6,6 +6,7 @@ import type { TransportPreference } from './player/create-player.ts';
 import type { Transport } from './player/player.ts';
 import { relayBase } from './relay/client.ts';
 import { roomStore, type RoomState } from './state/room.ts';
+import { $shopperToken } from './state/shopper.ts';
 import type { Pin } from './state/shop.ts';
 // The shop's and chat's stores listen to the room's stream from the start, so that nothing is
 // missed while the (lazy) shop elements load.
@@ -26,11 +27,14 @@ const TRANSPORTS: readonly TransportPreference[] = ['auto', 'webrtc', 'hls'];
  * @attr cart - Built-in cart adapter for "Add to cart" when no listener cancels `live-shop:add-to-cart`:
  *   `shopify` (POST /cart/add.js on the page's origin). Absent: the product page opens.
  * @attr danmaku - `off` starts with the chat not flying over the video (the shopper can still turn it on).
+ * @attr shopper-token - The shop's signed token for its signed-in customer (see the relay's
+ *   LIVE_SHOP_SHOPPER_SECRET): the customer is then one shopper on every device. Absent: anonymous.
  * @attr product - A product's sku: without `room`, shows a small "live now" teaser while a show features it,
  *   and opens that show when pressed.
  *
  * @fires live-shop:state - On every change of `state` or `transport`; `detail` has both.
  * @fires live-shop:add-to-cart - Cancelable; `detail` has sku, variant, quantity, price, currency, room.
+ * @fires live-shop:sign-in-required - A claim needs a signed-in customer; `detail` has room and action.
  *
  * @csspart stage - The box holding the video and every overlay.
  * @csspart video - The `<video>` element.
@@ -62,6 +66,7 @@ export class LiveShopElement extends LitElement {
     cart: {},
     danmaku: {},
     product: {},
+    shopperToken: { attribute: 'shopper-token' },
     replayPins: { state: true },
   };
 
@@ -147,6 +152,7 @@ export class LiveShopElement extends LitElement {
   declare debug: boolean;
   declare cart: string | null;
   declare danmaku: string | null;
+  declare shopperToken: string | null;
   /** The pins of the replay that plays; null until they arrive. */
   declare private replayPins: Pin[] | null;
   declare product: string | null;
@@ -166,6 +172,7 @@ export class LiveShopElement extends LitElement {
     this.cart = null;
     this.danmaku = null;
     this.product = null;
+    this.shopperToken = null;
     this.replayPins = null;
   }
 
@@ -181,6 +188,7 @@ export class LiveShopElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('debug')) this.debugOverlay.setEnabled(this.debug);
+    if (changed.has('shopperToken')) $shopperToken.set(this.shopperToken ?? '');
     if ((changed.has('room') || changed.has('server') || changed.has('transportPreference')) && this.isConnected) this.bind();
   }
 

@@ -1,6 +1,6 @@
 import type { RelayConfig } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
-import { RateLimiter, authorKey, clientAddress, shopperId } from '../events/shopper.ts';
+import { RateLimiter, authorKey, clientAddress, shopper as identify } from '../events/shopper.ts';
 import { RelayError, badRequest, conflict, notFound, unauthorized } from '../http/errors.ts';
 import { JsonReply, type RequestContext, type Router } from '../http/router.ts';
 import { object, roomName } from '../http/validate.ts';
@@ -69,7 +69,7 @@ export function registerChatRoutes(router: Router, deps: ChatDeps): void {
       events.publish(room.name, 'chat', message);
       return new JsonReply(201, message);
     }
-    const shopper = shopperId(body);
+    const shopper = identify(body, config).id;
     const name = cleanText(body.name, 'name', MAX_NAME_LENGTH);
     const author = authorKey(shopper);
     const muted = chat.mutedUntil(room.name, author);
@@ -146,7 +146,7 @@ export function registerChatRoutes(router: Router, deps: ChatDeps): void {
   router.on('POST', '/v1/rooms/{room}/likes', async (ctx) => {
     const room = existing(ctx);
     const body = object(await ctx.json(ACTION_BODY_LIMIT));
-    const shopper = shopperId(body);
+    const shopper = identify(body, config).id;
     const count = body.count ?? 1;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_LIKES_PER_REQUEST) {
       throw badRequest('invalid_field', `count must be a whole number from 1 to ${MAX_LIKES_PER_REQUEST}`);

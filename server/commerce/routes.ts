@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { RelayConfig } from '../config.ts';
 import type { EventHub } from '../events/hub.ts';
-import { RateLimiter, clientAddress, idempotencyKey, shopperId } from '../events/shopper.ts';
+import { RateLimiter, claimant, clientAddress, idempotencyKey } from '../events/shopper.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../http/errors.ts';
 import { JsonReply, type RequestContext, type Router } from '../http/router.ts';
 import { object, roomName } from '../http/validate.ts';
@@ -101,7 +101,7 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
   const claim = async (ctx: RequestContext, kind: string, action: (room: Room, shopper: string) => unknown): Promise<JsonReply> => {
     const room = existing(ctx);
     const body = object(await ctx.json(ACTION_BODY_LIMIT));
-    const shopper = shopperId(body);
+    const shopper = claimant(body, config);
     const key = idempotencyKey(ctx.req, body);
     const scope = `${kind}:${room.name}:${ctx.params.id}:${shopper}`;
     const replay = idempotency.kept(scope, key);

@@ -1,13 +1,13 @@
 /** What a shopper does in a show, as calls to the relay; refusals come back as RelayRequestError with the reason. */
 import { relayFetch, roomPath } from '../relay/client.ts';
-import { shopperId } from '../state/shopper.ts';
+import { $shopperToken, shopperId } from '../state/shopper.ts';
 import type { ChatMessage } from '../state/chat.ts';
 import type { Coupon, FlashSale } from '../state/shop.ts';
 
 const post = <T>(base: string, path: string, body: Record<string, unknown>, key?: string) =>
   relayFetch<T>(base, path, {
     method: 'POST',
-    body: JSON.stringify({ shopper: shopperId(), ...body }),
+    body: JSON.stringify({ shopper: shopperId(), ...($shopperToken.get() ? { shopperToken: $shopperToken.get() } : {}), ...body }),
     headers: key ? { 'idempotency-key': key } : {},
   });
 

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { MapStore } from 'nanostores';
+import { emit } from '../events.ts';
 import { RelayRequestError } from '../relay/client.ts';
 import { $shopperName } from '../state/shopper.ts';
 import { chatStore, type ChatState } from '../state/chat.ts';
@@ -179,6 +180,7 @@ export class LiveShopPanelElement extends LitElement {
       this.note(sale.id, { busy: false, text: result === 'failed' ? 'Reserved for you, but the cart could not be reached.' : 'Reserved for you at the sale price.' });
     } catch (error) {
       this.note(sale.id, { busy: false, text: explain(error) });
+      this.askSignIn(error, 'flash-sale');
     }
   }
 
@@ -189,6 +191,7 @@ export class LiveShopPanelElement extends LitElement {
       this.note(coupon.id, { busy: false, code: claimed.code });
     } catch (error) {
       this.note(coupon.id, { busy: false, text: explain(error) });
+      this.askSignIn(error, 'coupon');
     }
   }
 
@@ -200,6 +203,11 @@ export class LiveShopPanelElement extends LitElement {
     } catch (error) {
       this.note('chat', { text: explain(error) });
     }
+  }
+
+  /** The relay wants a signed-in customer: the shop hears it and may open its sign-in. */
+  private askSignIn(error: unknown, action: 'coupon' | 'flash-sale'): void {
+    if (error instanceof RelayRequestError && error.code === 'sign_in_required') emit(this, 'live-shop:sign-in-required', { room: this.room, action });
   }
 
   private link(url: string | null): string | null {

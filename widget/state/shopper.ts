@@ -35,6 +35,12 @@ export function shopperId(): string {
   return id;
 }
 
+/**
+ * The shop's signed token for its signed-in customer (`<live-shop shopper-token>`), sent with
+ * every action so the relay knows the customer on every device; empty when the shopper is anonymous.
+ */
+export const $shopperToken = atom<string>('');
+
 /** The name the shopper chats under; empty until they choose one. */
 export const $shopperName = atom<string>(stored(NAME_KEY) ?? '');
 $shopperName.listen((name) => store(NAME_KEY, name));

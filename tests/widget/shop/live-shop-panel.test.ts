@@ -7,6 +7,7 @@ import '../../../widget/shop/index.ts';
 import type { LiveShopPanelElement } from '../../../widget/shop/live-shop-panel.ts';
 import type { RoomState } from '../../../widget/state/room.ts';
 import { shopStore } from '../../../widget/state/shop.ts';
+import { $shopperToken } from '../../../widget/state/shopper.ts';
 import { coupon, product, sale } from './fixtures.ts';
 
 function roomWithPins(clock: number) {
@@ -86,6 +87,36 @@ describe('<live-shop-panel>', () => {
     } finally {
       window.open = open;
       document.removeEventListener('live-shop:add-to-cart', take);
+    }
+  });
+
+  it("sends the shop's shopper token with a claim, and asks the shop to sign in when the relay wants a signed-in customer", async () => {
+    const room = roomWithPins(now);
+    shopStore(room).setKey('coupons', [coupon({ createdAt: now - 1000 })]);
+    const bodies: Array<Record<string, unknown>> = [];
+    const asked: unknown[] = [];
+    const realFetch = window.fetch;
+    window.fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
+      bodies.push(JSON.parse(String(init!.body)));
+      return new Response(JSON.stringify({ error: { code: 'sign_in_required', message: 'sign in to the shop to claim this' } }), { status: 401 });
+    };
+    const listen = (e: Event) => asked.push((e as CustomEvent).detail);
+    document.addEventListener('live-shop:sign-in-required', listen);
+    $shopperToken.set('cust-7.1900000000.' + 'a'.repeat(43));
+    try {
+      const el = await fixture<LiveShopPanelElement>(html`<live-shop-panel .roomStore=${room} .clock=${() => clock} room="r" server="http://relay.test"></live-shop-panel>`);
+      const offer = el.shadowRoot!.querySelector('live-shop-coupon')!;
+      await offer.updateComplete;
+      offer.shadowRoot!.querySelector<HTMLButtonElement>('[part=claim]')!.click();
+      await waitUntil(() => asked.length > 0, 'the shop is asked to sign the shopper in');
+      expect(bodies[0]!.shopperToken).to.equal('cust-7.1900000000.' + 'a'.repeat(43));
+      expect(typeof bodies[0]!.shopper).to.equal('string');
+      expect(asked[0]).to.deep.equal({ room: 'r', action: 'coupon' });
+      await waitUntil(() => offer.shadowRoot!.querySelector('[role=alert]')?.textContent?.includes('Sign in to the shop to claim this.'), 'and the shopper is told why');
+    } finally {
+      window.fetch = realFetch;
+      $shopperToken.set('');
+      document.removeEventListener('live-shop:sign-in-required', listen);
     }
   });
 
