@@ -135,7 +135,8 @@ export class PlayerController implements ReactiveController {
         this.stopPlayer();
         // The relay is the authority on whether the show is over: a lost connection at the very
         // moment the host ends the show is an ending, not an error.
-        if (this.options.store.get().info?.status === 'ended' && !this.replaying) return this.set('ended');
+        if (this.replaying) return this.set('error', 'The replay could not be played. Try again in a moment.');
+        if (this.options.store.get().info?.status === 'ended') return this.set('ended');
         return this.set('error', status.message);
     }
   }
