@@ -80,7 +80,9 @@ export class Chat {
     return this.db.statement('UPDATE chat_messages SET deleted = 1 WHERE room = ? AND id = ? AND deleted = 0').run(room, id).changes > 0;
   }
 
-  mute(room: string, author: string, until: number): void {
+  /** Mutes an author until then; the room's mutes that have run out go at the same time, so they never pile up. */
+  mute(room: string, author: string, until: number, now = Date.now()): void {
+    this.db.statement('DELETE FROM chat_mutes WHERE room = ? AND until <= ?').run(room, now);
     this.db.statement('INSERT INTO chat_mutes (room, author, until) VALUES (?, ?, ?) ON CONFLICT (room, author) DO UPDATE SET until = excluded.until').run(room, author, until);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Bounded retention: the chat and the kept answers of idempotent claims do not grow without end.
+ * Bounded retention: the chat, mutes and the kept answers of idempotent claims do not grow without end.
  * Runs on a real SQLite database (in memory) with the relay's own migrations.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +23,21 @@ describe('retention', () => {
     assert.deepEqual(chat.recent('busy', 3).map((m) => m.text), ['m42', 'm43', 'm44']);
     assert.equal(chat.recent('busy', 100).at(0)!.text, `m${45 - busy}`, 'the oldest are the ones deleted');
     assert.equal(rows(db, 'SELECT COUNT(*) AS n FROM chat_messages WHERE room = ?', 'quiet'), 5, 'other rooms keep theirs');
+    db.close();
+  });
+
+  it('forgets mutes that ran out when the host mutes someone else in the room', () => {
+    const db = openDatabase(':memory:');
+    const chat = new Chat(db, 20);
+    const t0 = Date.now();
+    chat.mute('r', 'author-a', t0 + 1000, t0);
+    chat.mute('other', 'author-c', t0 + 1000, t0);
+    chat.mute('r', 'author-b', t0 + 120_000, t0 + 2000);
+    assert.deepEqual((db.prepare('SELECT room, author FROM chat_mutes ORDER BY room, author').all()), [
+      { room: 'other', author: 'author-c' },
+      { room: 'r', author: 'author-b' },
+    ]);
+    assert.equal(chat.mutedUntil('r', 'author-b', t0 + 2000), t0 + 120_000);
     db.close();
   });
 
