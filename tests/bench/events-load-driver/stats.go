@@ -1,6 +1,9 @@
 package main
 
-import "sync/atomic"
+import (
+	"math"
+	"sync/atomic"
+)
 
 // The longest delay the histogram tells apart; anything later counts as this.
 const maxDelayMs = 30_000
@@ -21,7 +24,13 @@ type stats struct {
 }
 
 func newStats() *stats {
-	histogram := func() *stats { return &stats{histogram: make([]uint32, maxDelayMs+1)} }
+	histogram := func() *stats {
+		s := &stats{histogram: make([]uint32, maxDelayMs+1)}
+		// Everything is warm-up until startMeasuring: before, measuredFrom was 0 during the
+		// warm-up, so its deliveries went into the figures and only the stragglers were kept apart.
+		s.measuredFrom.Store(math.MaxInt64)
+		return s
+	}
 	s := histogram()
 	s.fanout, s.written = histogram(), histogram()
 	return s
