@@ -29,13 +29,23 @@ interface Route {
   pattern: RegExp;
   names: string[];
   handler: Handler;
+  /** Path segments the pattern has; a `{name+}` pattern matches this many or more. */
+  segments: number;
+  open: boolean;
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** Paths longer than this are matched against every route instead of a cached candidate list. */
+const MAX_CACHED_SEGMENTS = 32;
 
 /** Path patterns use `{name}` for one segment (`/v1/rooms/{room}`) and `{name+}` for the rest of the path. */
 export class Router {
   private readonly routes: Route[] = [];
+  /**
+   * The routes that can match a path of n segments, in registration order. Every request (a
+   * held LL-HLS reload, a part) is matched here, so only the few patterns of its length are tried.
+   */
+  private readonly bySegments = new Map<number, Route[]>();
 
   on(method: string, path: string, handler: Handler): this {
     const names: string[] = [];
@@ -43,14 +53,16 @@ export class Router {
       names.push(name);
       return rest ? '(.+)' : '([^/]+)';
     });
-    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
+    const segments = segmentCount(path);
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler, segments, open: /\{\w+\+\}/.test(path) });
+    this.bySegments.clear();
     return this;
   }
 
   /** Finds the handler for a request: 404 for an unknown path, 405 for a known path with another method. */
   match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
     let pathKnown = false;
-    for (const route of this.routes) {
+    for (const route of this.candidates(segmentCount(pathname))) {
       const found = route.pattern.exec(pathname);
       if (!found) continue;
       pathKnown = true;
@@ -64,6 +76,22 @@ export class Router {
     if (pathKnown) throw new RelayError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`);
     throw notFound(`no such endpoint: ${pathname}`);
   }
+
+  private candidates(segments: number): Route[] {
+    if (segments > MAX_CACHED_SEGMENTS) return this.routes;
+    let list = this.bySegments.get(segments);
+    if (!list) {
+      list = this.routes.filter((route) => route.segments === segments || (route.open && route.segments <= segments));
+      this.bySegments.set(segments, list);
+    }
+    return list;
+  }
+}
+
+function segmentCount(path: string): number {
+  let count = 0;
+  for (let i = 0; i < path.length; i += 1) if (path.charCodeAt(i) === 47) count += 1;
+  return count;
 }
 
 export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, res?: ServerResponse): Promise<string> {
