@@ -9,7 +9,7 @@ import { registerCommerceRoutes } from './commerce/routes.ts';
 import type { RelayConfig } from './config.ts';
 import { EventHub } from './events/hub.ts';
 import { RelayError, forbidden } from './http/errors.ts';
-import { JsonReply, Router, readBody, readJson, sendError, sendJson, type RequestContext } from './http/router.ts';
+import { JsonReply, RequestContext, Router, requestTarget, sendError, sendJson } from './http/router.ts';
 import { sendFile } from './http/static.ts';
 import { roomName } from './http/validate.ts';
 import { LiveKit } from './livekit/livekit.ts';
@@ -111,17 +111,9 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!cors(req, res)) return;
-      const parsed = new URL(req.url ?? '/', 'http://relay');
-      const { handler, params } = router.match(req.method ?? 'GET', parsed.pathname);
-      const ctx: RequestContext = {
-        req,
-        res,
-        url: parsed,
-        params,
-        json: (limit) => readJson(req, limit, res),
-        text: (limit) => readBody(req, limit, res),
-      };
-      const result = await handler(ctx);
+      const { pathname, query } = requestTarget(req.url ?? '/');
+      const { handler, params } = router.match(req.method ?? 'GET', pathname);
+      const result = await handler(new RequestContext(req, res, params, query));
       if (res.headersSent || res.writableEnded) return;
       if (result instanceof JsonReply) sendJson(res, result.status, result.body, result.headers);
       else sendJson(res, 200, result ?? {});

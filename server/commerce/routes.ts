@@ -125,7 +125,7 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
 
   router.on('DELETE', '/v1/rooms/{room}/pins/{sku}', (ctx) => {
     const room = host(ctx);
-    const at = captureTime(ctx.url.searchParams.has('at') ? Number(ctx.url.searchParams.get('at')) : undefined);
+    const at = captureTime(ctx.query.has('at') ? Number(ctx.query.get('at')) : undefined);
     pins.unpin(room.name, ctx.params.sku!);
     const event = events.publish(room.name, 'unpin', { sku: ctx.params.sku!, at });
     return event.data;
@@ -175,7 +175,7 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
 
   /** For `<live-shop product="SKU">`: the live shows featuring this product now. */
   router.on('GET', '/v1/live', (ctx) => {
-    const sku = ctx.url.searchParams.get('product') ?? '';
+    const sku = ctx.query.get('product') ?? '';
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sku)) throw badRequest('invalid_product', 'product must be a sku: 1-64 characters of A-Z, a-z, 0-9, ".", "_" and "-"');
     const live = pins
       .roomsFeaturing(sku)

@@ -91,8 +91,7 @@ const INIT_FILE = /^init-(\d{1,6})\.mp4$/;
 const DIRECTIVE_NUMBER = /^\d{1,9}$/;
 
 /** Reads `_HLS_msn`, `_HLS_part` and `_HLS_skip` (rfc8216bis 6.2.5), rejecting malformed ones with 400. */
-function directives(url: URL): { msn: number | null; part: number | null; skip: boolean } {
-  const query = url.searchParams;
+function directives(query: URLSearchParams): { msn: number | null; part: number | null; skip: boolean } {
   const msn = directiveNumber(query, '_HLS_msn');
   const part = directiveNumber(query, '_HLS_part');
   if (part !== null && msn === null) throw badRequest('invalid_hls_directive', '_HLS_part needs _HLS_msn');
@@ -109,7 +108,7 @@ function directiveNumber(query: URLSearchParams, name: string): number | null {
 }
 
 async function servePlaylist(ctx: RequestContext, show: Show, rendition: Rendition): Promise<void> {
-  const { msn, part, skip } = directives(ctx.url);
+  const { msn, part, skip } = directives(ctx.query);
   if (msn !== null && !rendition.ended) {
     // rfc8216bis 6.2.5.2: more than two beyond the last Media Sequence Number is a client error.
     const lastMsn = rendition.lastPosition()?.msn ?? 0;

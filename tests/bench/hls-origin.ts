@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { Router, sendError } from '../../server/http/router.ts';
+import { RequestContext, Router, requestTarget, sendError } from '../../server/http/router.ts';
 import { HlsOrigin } from '../../server/hls/origin.ts';
 import { registerHlsRoutes } from '../../server/hls/routes.ts';
 import { defaultTiming } from '../../server/hls/service.ts';
@@ -72,9 +72,9 @@ top.onChange(() => {
 const server = createServer((req, res) => {
   void (async () => {
     try {
-      const url = new URL(req.url ?? '/', 'http://origin');
-      const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-      await handler({ req, res, url, params, json: async () => ({}), text: async () => '' });
+      const { pathname, query } = requestTarget(req.url ?? '/');
+      const { handler, params } = router.match(req.method ?? 'GET', pathname);
+      await handler(new RequestContext(req, res, params, query));
     } catch (error) {
       sendError(res, error);
     }
