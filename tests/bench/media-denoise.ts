@@ -210,20 +210,22 @@ function qualityTables(scores: Record<string, Scores>): string {
     return chosen.reduce((sum, id) => sum + pick(scores[id]), 0) / chosen.length;
   };
   const methods = ['ours', 'rnnoise', 'speex'] as const;
+  // Decimals per metric: STOI and PESQ differ between the denoisers in the third decimal, where the
+  // table's default two would show ties.
   const metrics = [
-    ['SI-SDR improvement (dB)', (s: Scores, m: Method) => s[m].sisdr - s.noisy.sisdr],
-    ['STOI', (s: Scores, m: Method) => s[m].stoi],
-    ['PESQ wideband', (s: Scores, m: Method) => s[m].pesq],
-    ['noise attenuation in pauses (dB)', (s: Scores, m: Method) => s[m].pauseDb],
+    ['SI-SDR improvement (dB)', (s: Scores, m: Method) => s[m].sisdr - s.noisy.sisdr, 2],
+    ['STOI', (s: Scores, m: Method) => s[m].stoi, 4],
+    ['PESQ wideband', (s: Scores, m: Method) => s[m].pesq, 3],
+    ['noise attenuation in pauses (dB)', (s: Scores, m: Method) => s[m].pauseDb, 2],
   ] as const;
   const tables: string[] = [];
-  for (const [title, metric] of metrics) {
+  for (const [title, metric, digits] of metrics) {
     const rows: (string | number)[][] = [];
     for (const corpus of ['real', 'synthetic']) {
       for (const noise of NOISES) {
         for (const snr of SNRS) {
           const id = `${corpus}-${noise}-${snr}dB`;
-          rows.push([id, ...(['noisy', ...methods] as Method[]).map((m) => metric(scores[id], m))]);
+          rows.push([id, ...(['noisy', ...methods] as Method[]).map((m) => metric(scores[id], m).toFixed(digits))]);
         }
       }
     }
@@ -231,7 +233,7 @@ function qualityTables(scores: Record<string, Scores>): string {
   }
   const summary = NOISES.map((noise) => [
     noise,
-    ...metrics.flatMap(([, metric]) => methods.map((m) => mean((s) => metric(s, m), (id) => id.includes(`-${noise}-`)))),
+    ...metrics.flatMap(([, metric, digits]) => methods.map((m) => mean((s) => metric(s, m), (id) => id.includes(`-${noise}-`)).toFixed(digits))),
   ]);
   const header = ['noise (mean of 0-15 dB, both corpora)', ...metrics.flatMap(([title]) => methods.map((m) => `${title.split(' ')[0]} ${m}`))];
   tables.unshift(`Denoise summary (SI-SDR = improvement in dB; attenuation = in pauses, dB)\n${formatTable(header, summary)}`);

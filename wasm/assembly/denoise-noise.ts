@@ -26,8 +26,9 @@ const SHORT_SUBWINDOW: i32 = 8; // hops (21 ms)
 const SHORT_SUBWINDOWS: i32 = 3; // the short minimum spans 3-4 sub-windows: 64-85 ms
 const FALL_BOUND: f32 = 2.0; // noise <= 2 x the short minimum (its bias in stationary noise is ~1.3, p95 1.7)
 const RISE_LIFT: f32 = 0.7; // after a rise, noise >= 0.7 x the short minimum
-const RISE_RATIO: f32 = 4.0; // a bin's floor rose when 0.7 x its short minimum exceeds 4 x the estimate
-const RISE_FRACTION: f32 = 0.6; // ... in this fraction of the band
+const RISE_RATIO: f32 = 30.0; // a bin's floor rose when 0.7 x its short minimum exceeds 30 x (15 dB) the estimate
+const RISE_FRACTION: f32 = 0.7; // ... in this fraction of the band (4 x in 60%: babble's own swings lifted
+// the estimate under the talker's speech, -0.006 STOI on babble; a burst of noise is a 20-30 dB step)
 const RUNNING_MEAN_HOPS: i32 = 94; // 250 ms: at the start the estimate is a running mean
 
 /** Minimum of a value per bin over the last `count` to `count + 1` sub-windows of `length` hops (Martin 2001). */

@@ -5,9 +5,9 @@
 // Per bin:
 //   noise power   denoise-noise.ts: MCRA (Cohen & Berdugo 2002) with a 1.5 s minimum, bounded by a
 //                 ~70 ms running minimum so that it follows noise that stops or starts (bursts);
-//   gain          denoise-gain.ts: decision-directed a-priori SNR (Ephraim & Malah 1984), OM-LSA
-//                 (Cohen 2002) with a floor set by the strength;
-//   smoothing     the gain is smoothed over time when the frame holds no speech, against musical noise.
+//   gain          denoise-gain.ts: decision-directed a-priori SNR with speexdsp's adaptive weight (smooth
+//                 in noise, against musical noise), averaged in part over ~2 ERB; log-spectral-amplitude
+//                 gain (Ephraim & Malah 1985) with a floor set by the strength.
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
@@ -34,7 +34,6 @@ let synthesis: usize = 0;
 let overlap: usize = 0;
 let inputBuffer: usize = 0;
 let outputBuffer: usize = 0;
-let smoothedGain: usize = 0;
 
 let hops: i32 = 0;
 let strength: f32 = 0.8;
@@ -63,7 +62,6 @@ export function denoiseInit(): i32 {
     overlap = allocF32(FRAME);
     inputBuffer = allocF32(DENOISE_HOP);
     outputBuffer = allocF32(DENOISE_HOP);
-    smoothedGain = allocF32(BINS);
     noiseLayout(BINS);
     gainLayout(BINS);
   }
@@ -71,7 +69,6 @@ export function denoiseInit(): i32 {
   gainReset();
   memory.fill(frame, 0, <usize>FRAME << 2);
   memory.fill(overlap, 0, <usize>FRAME << 2);
-  for (let k = 0; k < BINS; k++) store<f32>(smoothedGain + (<usize>k << 2), 1.0);
   hops = 0;
   speechProbability = 0.0;
   voiceHold = 0;
@@ -117,15 +114,8 @@ function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
   const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   const bypass = strength <= 0.0;
-  const hold: f32 = 0.8 * (1.0 - speechProbability);
   for (let k = 0; k < BINS; k++) {
-    const o = <usize>k << 2;
-    // Against musical noise: where speech is unlikely, let the gain fall only slowly.
-    const previous = load<f32>(smoothedGain + o);
-    let gain = load<f32>(gains + o);
-    gain = gain > previous ? gain : hold * previous + (1.0 - hold) * gain;
-    store<f32>(smoothedGain + o, gain);
-    if (bypass) gain = 1.0;
+    const gain: f32 = bypass ? 1.0 : load<f32>(gains + (<usize>k << 2));
     const bin = spectrum + (<usize>k << 3);
     store<f32>(bin, load<f32>(bin) * gain);
     store<f32>(bin, load<f32>(bin, 4) * gain, 4);
