@@ -7,12 +7,12 @@
  * The generator is a small Go program (tests/bench/events-load-driver/, built here with `go build`).
  * Loopback only, bounded: `--viewers 1000,5000,10000 --seconds 15 [--tick 100] [--timed 500] [--trace 250] [--cpu-prof dir] [--shared]`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
-import { canPin, cpuSeconds, goDriver, onCore, TICKS_PER_SECOND } from './load-process.ts';
+import { canPin, canRaise, cpuSeconds, goDriver, onCore, relayNodeFlags, spawnRaised, TICKS_PER_SECOND } from './load-process.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -35,29 +35,11 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000) || !(seconds
 }
 const ROOM = 'bench-events';
 /** The relay runs with the node flags of `npm run relay` (as shipped). */
-const relayFlags = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.relay!
-  .split(' ')
-  .filter((word) => word.startsWith('--') && word !== '--import');
-/**
- * On a machine shared with other work, "one core" must mean the relay really gets core 0. As root,
- * the relay and the generator run in sessions of their own, at nice -10 and with their session's
- * autogroup at -10: with autogroup scheduling a core is shared between sessions first and nice only
- * counts inside one (bench:hls-load does the same). `--shared` leaves them at normal priority.
- */
-const raised = canPin && process.getuid?.() === 0 && !args.includes('--shared');
-
-function spawnRaised([command, argv]: [string, string[]], stdin: 'pipe' | 'ignore', env: NodeJS.ProcessEnv): ChildProcess {
-  const [program, programArgs] = raised ? ['nice', ['-n', '-10', command, ...argv]] : [command, argv];
-  const child = spawn(program, programArgs, { stdio: [stdin, 'pipe', 'pipe'], env, detached: raised });
-  if (raised && existsSync(`/proc/${child.pid}/autogroup`)) {
-    try {
-      writeFileSync(`/proc/${child.pid}/autogroup`, '-10');
-    } catch (error) {
-      console.error(`bench:events: could not raise the priority of ${command}'s session: ${(error as Error).message}`);
-    }
-  }
-  return child;
-}
+const relayFlags = relayNodeFlags();
+/** Relay and generator at raised priority (load-process.ts); `--shared` leaves them at normal priority. */
+const raised = canRaise && !args.includes('--shared');
+const spawnPinned = (command: [string, string[]], stdin: 'pipe' | 'ignore', env: NodeJS.ProcessEnv) =>
+  spawnRaised('bench:events', command, { raised, stdin, stderr: 'pipe', env });
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
 function memoryMb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
@@ -172,7 +154,7 @@ interface Row extends DriverResult {
 
 async function run(driver: string, viewers: number): Promise<Row> {
   const relayArgs = [...relayFlags, ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), '--import', 'tsx', 'tests/bench/events-relay.ts', randomBytes(18).toString('base64url'), ROOM];
-  const relay = spawnRaised(onCore(0, process.execPath, relayArgs), 'pipe', {
+  const relay = spawnPinned(onCore(0, process.execPath, relayArgs), 'pipe', {
     ...process.env,
     LIVE_SHOP_EVENT_TICK_MS: String(tickMs),
     ...(traceMs > 0 ? { LIVE_SHOP_EVENT_TRACE: String(traceMs) } : {}),
@@ -197,7 +179,7 @@ async function measure(relay: ChildProcess, driver: string, viewers: number): Pr
     ...['-url', url, '-room', ROOM, '-viewers', String(viewers), '-seconds', String(seconds)],
     ...['-chat', String(CHAT_PER_SECOND), '-likes', String(LIKES_PER_SECOND), '-timed', String(timed)],
   ]);
-  const load = spawnRaised([command, argv], 'ignore', process.env);
+  const load = spawnPinned([command, argv], 'ignore', process.env);
   const loadCpu = new CpuWindow(load.pid!); // nice and taskset exec the driver: same pid
   const result = await new Promise<DriverResult>((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error('load generator did not finish in time')), (seconds + 120) * 1000);

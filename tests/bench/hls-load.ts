@@ -13,10 +13,9 @@
  * HLS_LOAD_PROFILE=dir writes a V8 CPU profile of the origin there, HLS_LOAD_NODE_FLAGS replaces
  * the origin's node flags (by default those of `npm run relay`), to compare V8 settings.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { canPin, cpuSeconds, goDriver, onCore, percentile } from './load-process.ts';
+import { canPin, canRaise, cpuSeconds, goDriver, onCore, percentile, relayNodeFlags, spawnRaised } from './load-process.ts';
 import { CoreSharing, lateness, machineCounters, machineWindow, type MachineCounters } from './hls-load-diagnostics.ts';
 
 const VIEWERS = bounded('HLS_LOAD_VIEWERS', 2000, 1, 5000);
@@ -30,29 +29,10 @@ function bounded(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-// On a machine shared with other work, "one core" must mean the origin really gets that core:
-// when allowed (root), it and the driver run at a raised priority so other processes yield to them.
-const raised = canPin && process.getuid?.() === 0;
-const withPriority = ([command, args]: [string, string[]]): [string, string[]] => (raised ? ['nice', ['-n', '-10', command, ...args]] : [command, args]);
-
-/**
- * Starts a pinned child in a session of its own and raises that session's priority. With Linux's
- * autogroup scheduling (kernel.sched_autogroup_enabled) a core is shared between sessions first
- * and nice only counts inside one, so `nice -10` alone did not stop another terminal's job from
- * taking half of the origin's core (the origin fell seconds behind). The child's stdin is a pipe
- * from this process, so the origin can end itself when the bench goes away without stopping it.
- */
-function spawnRaised([command, args]: [string, string[]]): ChildProcess {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: raised });
-  if (raised && existsSync(`/proc/${child.pid}/autogroup`)) {
-    try {
-      writeFileSync(`/proc/${child.pid}/autogroup`, '-10');
-    } catch (error) {
-      console.error(`bench:hls-load: could not raise the priority of ${command}'s session: ${(error as Error).message}`);
-    }
-  }
-  return child;
-}
+const raised = canRaise;
+// The children's stdin is a pipe from this process, so the origin ends itself when the bench goes
+// away without stopping it.
+const spawnPinned = (command: [string, string[]]) => spawnRaised('bench:hls-load', command, { raised, stdin: 'pipe', stderr: 'inherit' });
 
 /** The JSON lines a child prints, in order, awaited by key. */
 function jsonLines(child: ChildProcess): (key: string) => Promise<Record<string, unknown>> {
@@ -83,10 +63,8 @@ const driverPath = goDriver('hls-load-driver');
 const profileArgs = process.env.HLS_LOAD_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.HLS_LOAD_PROFILE] : [];
 // The origin runs with the relay's own node flags (package.json "relay", e.g. its young-generation
 // size), unless HLS_LOAD_NODE_FLAGS replaces them to compare others.
-const relayScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts.relay!;
-const relayFlags = relayScript.split(' ').filter((word) => word.startsWith('--') && word !== '--import');
-const nodeFlags = process.env.HLS_LOAD_NODE_FLAGS === undefined ? relayFlags : process.env.HLS_LOAD_NODE_FLAGS.split(' ').filter(Boolean);
-const origin = spawnRaised(withPriority(onCore(0, process.execPath, [...nodeFlags, ...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts'])));
+const nodeFlags = process.env.HLS_LOAD_NODE_FLAGS === undefined ? relayNodeFlags() : process.env.HLS_LOAD_NODE_FLAGS.split(' ').filter(Boolean);
+const origin = spawnPinned(onCore(0, process.execPath, [...nodeFlags, ...profileArgs, '--import', 'tsx', 'tests/bench/hls-origin.ts']));
 const fromOrigin = jsonLines(origin);
 let driver: ChildProcess | null = null;
 // The children have sessions of their own, so a Ctrl-C at the terminal reaches only this process.
@@ -115,7 +93,7 @@ try {
   console.log(`bench:hls-load: ${VIEWERS} viewers for ${SECONDS} s (after a ${RAMP_MS / 1000} s ramp) against ${url}` +
     (canPin ? `, origin on core 0, driver and ffmpeg on core 1${raised ? ', origin and driver at nice -10' : ''}` : ', one core only: nothing pinned') +
     `; origin node flags: ${nodeFlags.join(' ') || '(none)'}`);
-  driver = spawnRaised(withPriority(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)])));
+  driver = spawnPinned(onCore(1, driverPath, ['-url', mediaUrl, '-viewers', String(VIEWERS), '-seconds', String(SECONDS), '-ramp-ms', String(RAMP_MS)]));
   const fromDriver = jsonLines(driver);
   // taskset execs the driver, so the child's pid is the driver's.
   const cpu = () => ({ at: Date.now(), origin: cpuSeconds(originPid), ffmpeg: cpuSeconds(ffmpegPid), driver: cpuSeconds(driver!.pid!) });
