@@ -9,6 +9,8 @@ const MAX_RECOVERIES = 3;
 /** How often the player checks that it plays at the target latency, and how far behind it may fall. */
 const CATCH_UP_CHECK_MS = 500;
 const CATCH_UP_BEYOND_S = 0.25;
+/** For this long after the first frame one check behind is enough to jump: a player starts behind, it does not drift there. */
+const START_CATCH_UP_MS = 3000;
 /** How long playback must go without a stall before the latency a stall added is halved. */
 const STALL_FORGIVE_MS = 3000;
 
@@ -39,6 +41,8 @@ export class HlsEngine implements Omit<Player, 'start'> {
   /** Rejects start() when a fatal error comes before the first frame. */
   private failStart: ((error: Error) => void) | null = null;
   private behindChecks = 0;
+  /** performance.now() of the first frame. */
+  private firstFrameAt = 0;
   /** performance.now() of the last stall ('waiting' after the first frame). */
   private lastStallAt = 0;
 
@@ -71,9 +75,11 @@ export class HlsEngine implements Omit<Player, 'start'> {
     void video.play().catch(() => undefined);
     await firstFrame;
     this.started = true;
+    this.firstFrameAt = performance.now();
     if (this.hls) {
       const timer = setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
       this.cleanups.push(() => clearInterval(timer));
+      this.catchUp();
     }
     options.onStatus({ kind: 'playing' });
   }
@@ -113,8 +119,8 @@ export class HlsEngine implements Omit<Player, 'start'> {
   /**
    * hls.js speeds playback up only with more than a second buffered, which a sub-second target
    * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind. When it
-   * has been more than CATCH_UP_BEYOND_S behind for two checks, it jumps to the live sync position
-   * (which is already buffered).
+   * has been more than CATCH_UP_BEYOND_S behind for two checks (one, in the first seconds), it
+   * jumps to the live sync position (which is already buffered).
    */
   private catchUp(): void {
     const { hls, video } = this;
@@ -131,7 +137,8 @@ export class HlsEngine implements Omit<Player, 'start'> {
     }
     this.behindChecks += 1;
     const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-    if (this.behindChecks >= 2 && sync > video.currentTime && sync < bufferedEnd - 0.05) {
+    const needed = performance.now() - this.firstFrameAt < START_CATCH_UP_MS ? 1 : 2;
+    if (this.behindChecks >= needed && sync > video.currentTime && sync < bufferedEnd - 0.05) {
       video.currentTime = sync;
       this.behindChecks = 0;
     }
