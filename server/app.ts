@@ -17,7 +17,6 @@ import { Rooms } from './rooms/rooms.ts';
 import { publicRoom, registerRoomRoutes } from './rooms/routes.ts';
 import { registerReplayRoutes } from './hls/replay-routes.ts';
 import { startHls } from './hls/service.ts';
-import { Pins } from './commerce/pins.ts';
 import { openDatabase, type Db } from './store/db.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
@@ -78,11 +77,13 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     return new JsonReply(ok ? 200 : 503, { status: ok ? 'ready' : 'livekit_unreachable', livekit: ok });
   });
   registerRoomRoutes(router, { config, rooms, livekit, events: hub, player: hls.player });
+  registerCatalogRoutes(router, { config, catalog });
+  const commerce = registerCommerceRoutes(router, { config, db, rooms, events: hub, catalog });
+  registerChatRoutes(router, { config, db, rooms, events: hub });
   const replays = hls.replays;
   if (replays) {
     // Each show is recorded with the products pinned as it starts and every pin and unpin after.
-    const pins = new Pins(db, catalog);
-    hls.origin.onShow((show) => replays.record(show, pins.list(show.room)));
+    hls.origin.onShow((show) => replays.record(show, commerce.pins.list(show.room)));
     hub.onPublish((room, event) => {
       if (event.type !== 'pin' && event.type !== 'unpin') return;
       const { sku, at } = event.data as { sku: string; at: number };
@@ -95,9 +96,6 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     });
     registerReplayRoutes(router, { replays, rooms, url, product: (sku) => catalog.get(sku) });
   }
-  registerCatalogRoutes(router, { config, catalog });
-  const commerce = registerCommerceRoutes(router, { config, db, rooms, events: hub, catalog });
-  registerChatRoutes(router, { config, db, rooms, events: hub });
   if (config.staticDir) {
     const dir = config.staticDir;
     router.on('GET', '/widget/{file+}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));

@@ -4,7 +4,7 @@ import { DebugOverlay, debugOverlayStyles } from './player/debug-overlay.ts';
 import { PlayerController } from './player/player-controller.ts';
 import type { TransportPreference } from './player/create-player.ts';
 import type { Transport } from './player/player.ts';
-import { relayBase } from './relay/client.ts';
+import { relayBase, relayFetch } from './relay/client.ts';
 import { roomStore, type RoomState } from './state/room.ts';
 import { $shopperToken } from './state/shopper.ts';
 import type { Pin } from './state/shop.ts';
@@ -274,9 +274,9 @@ export class LiveShopElement extends LitElement {
   private watchReplay(url: string): void {
     this.playback?.playReplay(url);
     this.replayPins = null;
-    fetch(new URL('pins', url))
-      .then((response) => (response.ok ? (response.json() as Promise<{ pins: Pin[] }>) : { pins: [] }))
-      .then(({ pins }) => (this.replayPins = pins))
+    const pins = new URL('pins', url);
+    relayFetch<{ pins: Pin[] }>(pins.origin, pins.pathname)
+      .then((reply) => (this.replayPins = reply.pins))
       .catch(() => (this.replayPins = []));
   }
 

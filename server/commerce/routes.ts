@@ -40,7 +40,8 @@ function captureTime(value: unknown): number {
   return Math.round(value);
 }
 
-export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { close(): void } {
+/** The routes, plus the room's pins (the replay recorder starts from them) and a close for the timers. */
+export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { pins: Pins; close(): void } {
   const { config, db, rooms, events, catalog } = deps;
   const pins = new Pins(db, catalog);
   const sales = new FlashSales(db, catalog);
@@ -186,6 +187,7 @@ export function registerCommerceRoutes(router: Router, deps: CommerceDeps): { cl
   });
 
   return {
+    pins,
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

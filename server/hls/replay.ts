@@ -88,9 +88,9 @@ export class ReplayStore {
     return [...(this.replays.get(room) ?? [])].reverse();
   }
 
-  /** The newest replay of the room that is complete, or null. */
+  /** The newest replay of the room that is complete, or null (asked for every joining viewer's snapshot). */
   latestFinished(room: string): ReplayInfo | null {
-    return this.list(room).find((replay) => replay.endedAt !== null) ?? null;
+    return this.replays.get(room)?.findLast((replay) => replay.endedAt !== null) ?? null;
   }
 
   get(room: string, id: string): ReplayInfo | undefined {
@@ -186,9 +186,8 @@ class Recording {
   }
 
   private savePins(): void {
-    const text = JSON.stringify(this.pins);
     const path = join(this.store.dir(this.show.room, this.show.id), 'pins.json');
-    this.pinsWrite = this.pinsWrite.then(() => writeFile(path, text)).catch(() => undefined);
+    this.pinsWrite = this.pinsWrite.then(() => writeJson(path, this.pins)).catch(() => undefined);
   }
 
   async run(): Promise<void> {
@@ -255,9 +254,11 @@ class RenditionWriter {
   async pass(): Promise<void> {
     const fresh = this.rendition.segments.filter((segment) => segment.msn > this.lastMsn && segment.data);
     if (fresh.length === 0) return;
-    await mkdir(this.dir, { recursive: true });
     let lines = '';
-    if (this.lastMsn < 0) lines += header(this.rendition, fresh[0]!.msn);
+    if (this.lastMsn < 0) {
+      await mkdir(this.dir, { recursive: true });
+      lines += header(this.rendition, fresh[0]!.msn);
+    }
     for (const segment of fresh) {
       if (!this.inits.has(segment.initId)) {
         const init = this.rendition.inits.get(segment.initId);
