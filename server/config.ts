@@ -2,6 +2,8 @@
  * Relay configuration: every setting comes from the environment, with its default here and
  * nowhere else. `loadConfig()` merges once and rejects bad values with the variable's name.
  */
+import { dirname, join } from 'node:path';
+
 export interface RelayConfig {
   /** `LIVE_SHOP_HOST` (127.0.0.1): interface the relay binds. */
   host: string;
@@ -37,8 +39,8 @@ export interface RelayConfig {
   /** `LIVE_SHOP_CLAIMS` (anyone): who may claim coupons and flash sales: `anyone` (one per
    *  browser) or `signed-in` (one per customer the shop signed in; needs the secret). */
   claims: 'anyone' | 'signed-in';
-  /** `LIVE_SHOP_REPLAYS` (.cache/replays; none when LIVE_SHOP_DB is `:memory:`): folder where every
-   *  live show is recorded for replay; `off` records nothing. */
+  /** `LIVE_SHOP_REPLAYS` (a `replays` folder beside LIVE_SHOP_DB; none when that is `:memory:`):
+   *  folder where every live show is recorded for replay; `off` records nothing. */
   replaysDir: string | null;
   /** `LIVE_SHOP_REPLAYS_KEPT` (20): replays kept per room; the oldest is deleted beyond. */
   replaysKept: number;
@@ -97,12 +99,13 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw.replace(/\/+$/, '');
 }
 
-function replaysDir(env: Env): string | null {
+/** Recordings live with the rest of what the relay keeps, so one volume holds both. */
+function replaysDir(env: Env, databasePath: string): string | null {
   const raw = env.LIVE_SHOP_REPLAYS;
   if (raw === 'off') return null;
   if (raw) return raw;
   // A relay that keeps nothing (tests, throwaway runs) records nothing either, unless asked to.
-  return env.LIVE_SHOP_DB === ':memory:' ? null : '.cache/replays';
+  return databasePath === ':memory:' ? null : join(dirname(databasePath), 'replays');
 }
 
 export function loadConfig(env: Env = process.env): RelayConfig {
@@ -118,6 +121,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
   if (claims === 'signed-in' && !shopperSecret) {
     throw new ConfigError('LIVE_SHOP_CLAIMS', 'signed-in claims need LIVE_SHOP_SHOPPER_SECRET, the secret the shop signs its customers with');
   }
+  const databasePath = env.LIVE_SHOP_DB || '.cache/live-shop.sqlite';
   const livekitUrl = url(env, 'LIVEKIT_URL', ['ws:', 'wss:', 'http:', 'https:']);
   const apiKey = env.LIVEKIT_API_KEY ?? '';
   const apiSecret = env.LIVEKIT_API_SECRET ?? '';
@@ -130,7 +134,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     publicUrl: url(env, 'LIVE_SHOP_PUBLIC_URL', ['http:', 'https:']),
     hostKey,
     allowedOrigins: (env.LIVE_SHOP_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
-    databasePath: env.LIVE_SHOP_DB || '.cache/live-shop.sqlite',
+    databasePath,
     viewerTokenTtlSeconds: integer(env, 'LIVE_SHOP_VIEWER_TOKEN_TTL', 600, 30, 86400),
     hostTokenTtlSeconds: integer(env, 'LIVE_SHOP_HOST_TOKEN_TTL', 21600, 60, 604800),
     staticDir: env.LIVE_SHOP_STATIC === '' ? null : env.LIVE_SHOP_STATIC || 'dist/widget',
@@ -140,7 +144,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     webrtcCapacity: integer(env, 'LIVE_SHOP_WEBRTC_CAPACITY', 500, 0, 1_000_000),
     shopperSecret,
     claims,
-    replaysDir: replaysDir(env),
+    replaysDir: replaysDir(env, databasePath),
     replaysKept: integer(env, 'LIVE_SHOP_REPLAYS_KEPT', 20, 1, 10_000),
     livekit: {
       url: livekitUrl,

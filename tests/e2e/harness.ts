@@ -45,7 +45,6 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       LIVE_SHOP_HOST_KEY: hostKey,
       LIVE_SHOP_PORT: '0',
       LIVE_SHOP_DB: join(dir, 'relay.sqlite'),
-      LIVE_SHOP_REPLAYS: join(dir, 'replays'),
       LIVE_SHOP_DEMO: '1',
       LIVEKIT_SERVER_BIN: process.env.LIVEKIT_SERVER_BIN,
       ...env,

@@ -216,5 +216,15 @@ describe('relay configuration', () => {
     assert.equal(config.viewerTokenTtlSeconds, 600);
     assert.deepEqual(config.allowedOrigins, []);
     assert.equal(config.livekit.url, null);
+    assert.equal(config.replaysDir, '.cache/replays');
+    assert.equal(config.replaysKept, 20);
+  });
+
+  it('keeps replays beside the database unless told otherwise, and none for a database that keeps nothing', () => {
+    assert.equal(loadConfig({ ...base, LIVE_SHOP_DB: '/var/lib/live-shop/relay.sqlite' }).replaysDir, '/var/lib/live-shop/replays');
+    assert.equal(loadConfig({ ...base, LIVE_SHOP_DB: ':memory:' }).replaysDir, null);
+    assert.equal(loadConfig({ ...base, LIVE_SHOP_REPLAYS: '/srv/replays' }).replaysDir, '/srv/replays');
+    assert.equal(loadConfig({ ...base, LIVE_SHOP_REPLAYS: 'off' }).replaysDir, null);
+    rejects({ LIVE_SHOP_REPLAYS_KEPT: '0' }, 'LIVE_SHOP_REPLAYS_KEPT');
   });
 });
