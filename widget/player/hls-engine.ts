@@ -9,8 +9,8 @@ const MAX_RECOVERIES = 3;
 /** How often the player checks that it plays at the target latency, and how far behind it may fall. */
 const CATCH_UP_CHECK_MS = 500;
 const CATCH_UP_BEYOND_S = 0.25;
-/** For this long after the first frame one check behind is enough to jump: a player starts behind, it does not drift there. */
-const START_CATCH_UP_MS = 3000;
+/** How long a starting player may wait, hidden, for the live sync position to be buffered before it shows the picture. */
+const START_CATCH_UP_MS = 1000;
 /** How long playback must go without a stall before the latency a stall added is halved. */
 const STALL_FORGIVE_MS = 3000;
 
@@ -41,8 +41,6 @@ export class HlsEngine implements Omit<Player, 'start'> {
   /** Rejects start() when a fatal error comes before the first frame. */
   private failStart: ((error: Error) => void) | null = null;
   private behindChecks = 0;
-  /** performance.now() of the first frame. */
-  private firstFrameAt = 0;
   /** performance.now() of the last stall ('waiting' after the first frame). */
   private lastStallAt = 0;
 
@@ -74,12 +72,11 @@ export class HlsEngine implements Omit<Player, 'start'> {
     }
     void video.play().catch(() => undefined);
     await firstFrame;
+    if (this.hls) await this.startAtLiveEdge(this.hls, video);
     this.started = true;
-    this.firstFrameAt = performance.now();
     if (this.hls) {
       const timer = setInterval(() => this.catchUp(), CATCH_UP_CHECK_MS);
       this.cleanups.push(() => clearInterval(timer));
-      this.catchUp();
     }
     options.onStatus({ kind: 'playing' });
   }
@@ -119,8 +116,8 @@ export class HlsEngine implements Omit<Player, 'start'> {
   /**
    * hls.js speeds playback up only with more than a second buffered, which a sub-second target
    * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind. When it
-   * has been more than CATCH_UP_BEYOND_S behind for two checks (one, in the first seconds), it
-   * jumps to the live sync position (which is already buffered).
+   * has been more than CATCH_UP_BEYOND_S behind for two checks, it jumps to the live sync position
+   * (which is already buffered).
    */
   private catchUp(): void {
     const { hls, video } = this;
@@ -137,10 +134,36 @@ export class HlsEngine implements Omit<Player, 'start'> {
     }
     this.behindChecks += 1;
     const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-    const needed = performance.now() - this.firstFrameAt < START_CATCH_UP_MS ? 1 : 2;
-    if (this.behindChecks >= needed && sync > video.currentTime && sync < bufferedEnd - 0.05) {
+    if (this.behindChecks >= 2 && sync > video.currentTime && sync < bufferedEnd - 0.05) {
       video.currentTime = sync;
       this.behindChecks = 0;
+    }
+  }
+
+  /**
+   * A player starts behind: hls.js begins at its sync position as it was when the playlist loaded,
+   * and the first frame comes later (seconds, when the show has only just started). Before the
+   * picture is shown (the element reveals it on 'playing'), the player jumps to the live sync
+   * position once that is buffered, waiting at most START_CATCH_UP_MS for it, so a shopper never
+   * watches the first second late and then sees it skip.
+   */
+  private async startAtLiveEdge(hls: Hls, video: HTMLVideoElement): Promise<void> {
+    const deadline = performance.now() + START_CATCH_UP_MS;
+    while (!this.destroyed && performance.now() < deadline) {
+      if (hls.levels[hls.currentLevel]?.details?.live === false) return;
+      const target = hls.targetLatency;
+      const sync = hls.liveSyncPosition;
+      if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S) return;
+      const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
+      if (sync > video.currentTime && sync < bufferedEnd - 0.05) {
+        video.currentTime = sync;
+        await new Promise<void>((resolve) => {
+          video.addEventListener('seeked', () => resolve(), { once: true });
+          setTimeout(resolve, START_CATCH_UP_MS);
+        });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
