@@ -5,6 +5,7 @@ import {
 import type { Writable } from 'node:stream';
 import { HOST_IDENTITY_PREFIX, type LiveKit } from '../livekit/livekit.ts';
 import type { Encoder, EncoderSource } from './encoder.ts';
+import { fitI420, sameShape } from './i420.ts';
 
 export interface LiveKitSourceOptions {
   room: string;
@@ -19,8 +20,6 @@ const SAMPLE_RATE = 48_000;
 const MAX_AUDIO_QUEUE_MS = 200;
 const RECONNECT_DELAY_MS = 2000;
 const STOP_STEP_MS = 3000;
-/** How long to wait for the host's full-size simulcast layer before encoding what arrives. */
-const SETTLE_MS = 3000;
 
 /** Waits for `work` at most `ms`; its failure or lateness is ignored. */
 function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
@@ -150,22 +149,16 @@ export class LiveKitSource implements EncoderSource {
 
   /**
    * The SFU starts a new subscriber on a low simulcast layer and moves up as bandwidth allows, so
-   * the ladder comes from the size the host announced, and the encoder starts once that layer
-   * arrives (or after SETTLE_MS with whatever arrives): fewer restarts, a ladder of the real size.
+   * the encoder's input and ladder take the size the host announced, and it starts with the first
+   * frame, of whatever layer: tick() fits smaller layers to that size.
    */
   private async readVideo(track: RemoteTrack, announced: { width: number; height: number } | null): Promise<void> {
-    let firstAt: number | null = null;
     for await (const event of new VideoStream(track)) {
       if (this.stopped) break;
       this.latest = event.frame;
       if (this.encoder) continue;
-      firstAt ??= Date.now();
-      const size = evenSize(event.frame);
-      const settled = announced === null || (size.width === announced.width && size.height === announced.height) || Date.now() - firstAt > SETTLE_MS;
-      if (!settled) continue;
-      this.size = size;
-      const ladderSource = announced ?? size;
-      this.encoder = this.options.onFirstFrame(ladderSource.width, ladderSource.height);
+      this.size = announced ?? evenSize(event.frame);
+      this.encoder = this.options.onFirstFrame(this.size.width, this.size.height);
       this.encoder.start();
     }
   }
@@ -205,8 +198,10 @@ export class LiveKitSource implements EncoderSource {
     const frame = this.latest;
     if (!frame || !this.video || !this.audio || !this.size) return;
     const size = evenSize(frame);
-    if (size.width !== this.size.width || size.height !== this.size.height) {
-      // The host's picture changed size: a new encoder run, a discontinuity in the playlists.
+    if (!sameShape(size, this.size) || size.width > this.size.width || size.height > this.size.height) {
+      // The host's picture changed shape (a phone turned) or outgrew the encoder's input: a new
+      // encoder run, a discontinuity in the playlists. A smaller layer of the same shape is fitted.
+      console.error(`[ingest] room ${this.options.room}: the host's picture went from ${this.size.width}x${this.size.height} to ${size.width}x${size.height}; restarting the encoder`);
       this.size = size;
       this.encoder?.restart();
       return;
@@ -221,7 +216,7 @@ export class LiveKitSource implements EncoderSource {
       this.droppedTicks += 1;
       return;
     }
-    this.video.write(cropI420(frame.convert(VideoBufferType.I420), this.size.width, this.size.height));
+    this.video.write(fitI420(frame.convert(VideoBufferType.I420), this.size));
     if (this.firstWrite) {
       // ffmpeg stamps video with the time it reads it: this first frame is media time 0.
       this.firstWrite = false;
@@ -247,19 +242,3 @@ export class LiveKitSource implements EncoderSource {
 }
 
 const evenSize = (frame: VideoFrame) => ({ width: frame.width & ~1, height: frame.height & ~1 });
-
-/** The I420 planes of `frame` cropped to even dimensions (a no-op copy when they already are). */
-function cropI420(frame: VideoFrame, width: number, height: number): Buffer {
-  const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-  if (frame.width === width && frame.height === height) return Buffer.from(data);
-  const out = Buffer.alloc(width * height * 1.5);
-  const chromaIn = Math.ceil(frame.width / 2);
-  const chromaHeightIn = Math.ceil(frame.height / 2);
-  let at = 0;
-  for (let y = 0; y < height; y += 1) at += data.copy(out, at, y * frame.width, y * frame.width + width);
-  for (const plane of [0, 1]) {
-    const base = frame.width * frame.height + plane * chromaIn * chromaHeightIn;
-    for (let y = 0; y < height / 2; y += 1) at += data.copy(out, at, base + y * chromaIn, base + y * chromaIn + width / 2);
-  }
-  return out;
-}

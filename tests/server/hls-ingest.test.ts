@@ -1,8 +1,9 @@
 /**
  * The LiveKit ingest end to end on loopback: a host publishes camera and microphone with
  * @livekit/rtc-node, the relay's hidden subscriber feeds ffmpeg, and the room's LL-HLS
- * playlists appear with a ladder derived from the host's size; a size change is a
- * discontinuity; ending the show ends the playlists. The ingest is not a viewer.
+ * playlists appear with a ladder derived from the host's size; a smaller picture of the same shape
+ * (a lower simulcast layer) is fitted without a break, a change of shape is a discontinuity; ending
+ * the show ends the playlists. The ingest is not a viewer.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -109,8 +110,19 @@ describe('LL-HLS ingest from LiveKit', () => {
     const age = Date.now() - Date.parse(p.segments.at(-1)!.dateTime!);
     assert.ok(age >= 0 && age < 3000, `PROGRAM-DATE-TIME follows the wall clock (${age} ms)`);
 
-    // The host's picture changes size: the playlist goes on after a discontinuity.
-    frameSize = { width: 480, height: 270 };
+    // A smaller picture of the same shape is fitted to the encoder's input: no break at all.
+    frameSize = { width: 320, height: 180 };
+    const lastBefore = completeSegments(p).at(-1)!.uri;
+    const fitted = await until('three more segments', async () => {
+      const parsed = parseMediaPlaylist((await text(mediaPath)).body);
+      const complete = completeSegments(parsed);
+      const index = complete.findIndex((s) => s.uri === lastBefore);
+      return index >= 0 && complete.length - index > 3 ? complete.slice(index) : null;
+    }, 20_000);
+    assert.ok(fitted.every((s) => !s.discontinuity && s.map === p.segments[0]!.map), 'the same encoder run goes on');
+
+    // The host turns the phone: a new encoder run, and the playlist goes on after a discontinuity.
+    frameSize = { width: 180, height: 320 };
     const changed = await until('a discontinuity', async () => {
       const parsed = parseMediaPlaylist((await text(mediaPath)).body);
       return completeSegments(parsed).some((s) => s.discontinuity) ? parsed : null;
