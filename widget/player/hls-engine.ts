@@ -6,9 +6,14 @@ import type { Player, PlayerDiagnostics, PlayerStart } from './player.ts';
 const FIRST_FRAME_TIMEOUT_MS = 15_000;
 /** Fatal network errors hls.js may recover from (the relay restarting, a blip) before giving up. */
 const MAX_RECOVERIES = 3;
-/** How often the player checks that it plays at the target latency, and how far behind it may fall. */
-const CATCH_UP_CHECK_MS = 500;
+/**
+ * How often the player checks that it plays at the target latency, and how far behind it may fall:
+ * beyond CATCH_UP_BEYOND_S for two checks in a row (drift), or beyond CATCH_UP_AT_ONCE_S once (a
+ * stall that has just ended, with the parts it missed arriving together).
+ */
+const CATCH_UP_CHECK_MS = 250;
 const CATCH_UP_BEYOND_S = 0.25;
+const CATCH_UP_AT_ONCE_S = 0.5;
 /** How long a starting player may wait, hidden, for the live sync position to be buffered before it shows the picture. */
 const START_CATCH_UP_MS = 1000;
 /** How long playback must go without a stall before the latency a stall added is halved. */
@@ -115,9 +120,10 @@ export class HlsEngine implements Omit<Player, 'start'> {
 
   /**
    * hls.js speeds playback up only with more than a second buffered, which a sub-second target
-   * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind. When it
-   * has been more than CATCH_UP_BEYOND_S behind for two checks, it jumps to the live sync position
-   * (which is already buffered).
+   * never has, so a viewer that starts or drifts behind PART-HOLD-BACK would stay behind; and after
+   * a stall it plays the parts that came late at 1x (or up to 1.5x), seconds behind. The player
+   * jumps to the live sync position (which is already buffered) instead, as WebRTC drops late
+   * frames: a shopper sees the show as it is, not as it was.
    */
   private catchUp(): void {
     const { hls, video } = this;
@@ -128,13 +134,15 @@ export class HlsEngine implements Omit<Player, 'start'> {
     this.forgiveStalls(hls);
     const target = hls.targetLatency;
     const sync = hls.liveSyncPosition;
-    if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S) {
+    const behind = target === null ? 0 : hls.latency - target;
+    if (sync === null || behind < CATCH_UP_BEYOND_S) {
       this.behindChecks = 0;
       return;
     }
     this.behindChecks += 1;
     const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-    if (this.behindChecks >= 2 && sync > video.currentTime && sync < bufferedEnd - 0.05) {
+    const due = this.behindChecks >= 2 || behind >= CATCH_UP_AT_ONCE_S;
+    if (due && sync > video.currentTime && sync < bufferedEnd - 0.05) {
       video.currentTime = sync;
       this.behindChecks = 0;
     }
@@ -144,18 +152,19 @@ export class HlsEngine implements Omit<Player, 'start'> {
    * A player starts behind: hls.js begins at its sync position as it was when the playlist loaded,
    * and the first frame comes later (seconds, when the show has only just started). Before the
    * picture is shown (the element reveals it on 'playing'), the player jumps to the live sync
-   * position once that is buffered, waiting at most START_CATCH_UP_MS for it, so a shopper never
-   * watches the first second late and then sees it skip.
+   * position: at once when that is buffered, else after waiting START_CATCH_UP_MS for it, when
+   * hls.js then loads it (from its segment's keyframe). So a shopper never watches the first
+   * seconds late and then sees them skip.
    */
   private async startAtLiveEdge(hls: Hls, video: HTMLVideoElement): Promise<void> {
     const deadline = performance.now() + START_CATCH_UP_MS;
-    while (!this.destroyed && performance.now() < deadline) {
+    while (!this.destroyed) {
       if (hls.levels[hls.currentLevel]?.details?.live === false) return;
       const target = hls.targetLatency;
       const sync = hls.liveSyncPosition;
-      if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S) return;
+      if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S || sync <= video.currentTime) return;
       const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-      if (sync > video.currentTime && sync < bufferedEnd - 0.05) {
+      if (sync < bufferedEnd - 0.05 || performance.now() >= deadline) {
         video.currentTime = sync;
         await new Promise<void>((resolve) => {
           video.addEventListener('seeked', () => resolve(), { once: true });
@@ -225,6 +234,7 @@ export class HlsEngine implements Omit<Player, 'start'> {
       if (this.started && !this.destroyed) {
         this.recoveries = 0;
         options.onStatus({ kind: 'playing' });
+        this.catchUp();
       }
     });
     on('ended', () => {
