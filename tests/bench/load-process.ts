@@ -1,10 +1,10 @@
 /**
- * What the load benchmarks (`bench:hls-load`, `bench:events`) need around their processes: one
+ * What the benchmarks that load the machine need around their processes: one
  * core each for the server under test and its load driver at a raised priority, the relay's node
  * flags, the Go drivers' build, CPU time from /proc, percentiles.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -82,3 +82,55 @@ export function cpuSeconds(pid: number): number {
 
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+
+/**
+ * For a benchmark that runs the whole stack itself (`bench:latency`: relay, LiveKit, ffmpeg and two
+ * Chromiums on this machine's cores): when it may raise priorities and is not yet raised, runs the
+ * same command again in a raised session of its own, passes its output and signals through, and
+ * resolves to the exit code; resolves to null in the raised copy (or when nothing can be raised),
+ * which then does the work.
+ */
+export async function runRaisedCopy(bench: string): Promise<number | null> {
+  if (!canRaise || process.env.LIVE_SHOP_BENCH_RAISED) return null;
+  const child = spawnRaised(bench, [process.execPath, [...process.execArgv, ...process.argv.slice(1)]], {
+    raised: true,
+    stdin: 'ignore',
+    stderr: 'inherit',
+    env: { ...process.env, LIVE_SHOP_BENCH_RAISED: '1' },
+  });
+  child.stdout!.pipe(process.stdout);
+  const forward = (signal: NodeJS.Signals) => () => process.kill(-child.pid!, signal);
+  process.once('SIGINT', forward('SIGINT')).once('SIGTERM', forward('SIGTERM'));
+  return new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
+}
+
+/**
+ * Raises the sessions of this process's descendants too: Playwright starts Chromium in a session of
+ * its own, which the autogroup scheduler would otherwise share out like any other terminal's job.
+ */
+export function raiseChildSessions(bench: string): void {
+  if (!canRaise || !process.env.LIVE_SHOP_BENCH_RAISED) return;
+  const parents = new Map<number, { ppid: number; sid: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      parents.set(Number(entry), { ppid: Number(fields[1]), sid: Number(fields[3]) });
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  const ownSession = parents.get(process.pid)?.sid;
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid)?.ppid; p && p > 1; p = parents.get(p)?.ppid) if (p === process.pid) return true;
+    return false;
+  };
+  const sessions = new Set([...parents].filter(([pid, p]) => p.sid !== ownSession && descends(pid)).map(([, p]) => p.sid));
+  for (const sid of sessions) {
+    try {
+      writeFileSync(`/proc/${sid}/autogroup`, '-10');
+    } catch (error) {
+      console.error(`${bench}: could not raise the priority of session ${sid}: ${(error as Error).message}`);
+    }
+  }
+}
