@@ -124,13 +124,15 @@ describe('room event stream', () => {
     await Promise.all([hostSocket.opened, ann.opened, bob.opened]);
     const count = await hostSocket.next((m) => m.type === 'viewers' && m.data.count === 2);
     assert.equal(count.data.count, 2);
-    const join = await hostSocket.next((m) => m.type === 'join');
-    assert.deepEqual([...join.data.names].sort(), ['Ann', 'Bob']);
+    // Joins are announced in batches; on a busy machine Ann and Bob may fall into two of them.
+    const announced = () => hostSocket.events('join').flatMap((m) => m.data.names as string[]).sort();
+    await hostSocket.next(() => announced().length >= 2);
+    assert.deepEqual(announced(), ['Ann', 'Bob']);
     const resumed = new Viewer(relay, ROOM, { name: 'Ann', since: String(ann.lastSeq()) });
     await resumed.opened;
     await hostSocket.next((m) => m.type === 'viewers' && m.data.count === 3);
     await sleep(1200);
-    assert.equal(hostSocket.events('join').length, 1, 'a resumed connection is not a new join');
+    assert.deepEqual(announced(), ['Ann', 'Bob'], 'a resumed connection is not a new join');
     await Promise.all([hostSocket.close(), ann.close(), bob.close(), resumed.close()]);
   });
 
