@@ -1,7 +1,7 @@
 import type { Transport } from './player/player.ts';
 
 /** The shopper element's public state. */
-export type LiveShopState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'replay' | 'error';
+export type LiveShopState = 'idle' | 'connecting' | 'live' | 'buffering' | 'reconnecting' | 'ended' | 'replay' | 'error';
 
 /** Every public DOM event, by name. Storefronts integrate through these, never through shadow DOM. */
 export const LiveShopEvent = {

@@ -236,7 +236,7 @@ export class LiveShopElement extends LitElement {
     }
     const room = this.roomState?.value;
     const state = this.state;
-    const playing = state === 'live' || state === 'reconnecting';
+    const playing = state === 'live' || state === 'buffering' || state === 'reconnecting';
     // The shopping layer is a lazy chunk: fetched the first time a show is live (or replayed), defined once.
     if (playing || state === 'replay') void import('./shop/index.ts');
     const store = this.roomState?.store;
@@ -258,7 +258,7 @@ export class LiveShopElement extends LitElement {
           ? html`<live-shop-overlay part="overlay" .roomStore=${store} server=${relayBase(this.server)} room=${this.room} ?danmaku=${this.danmaku !== 'off'}></live-shop-overlay>`
           : nothing}
         ${this.debugOverlay.render(this.playback?.player ?? null)}
-        ${state === 'live' && this.playback?.muted
+        ${(state === 'live' || state === 'buffering') && this.playback?.muted
           ? html`<button part="unmute" class="unmute" @click=${() => this.playback?.setMuted(false)}>${MUTED_ICON} Tap to unmute</button>`
           : nothing}
       </div>
@@ -290,6 +290,8 @@ export class LiveShopElement extends LitElement {
         </div>`;
       case 'connecting':
         return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Connecting to the show…</span></div>`;
+      case 'buffering':
+        return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Buffering…</span></div>`;
       case 'reconnecting':
         return html`<div part="status" class="status" role="status"><div class="spinner"></div><span>Reconnecting…</span></div>`;
       case 'ended': {

@@ -18,6 +18,8 @@ const CATCH_UP_AT_ONCE_S = 0.5;
 const START_CATCH_UP_MS = 1000;
 /** How long playback must go without a stall before the latency a stall added is halved. */
 const STALL_FORGIVE_MS = 3000;
+/** A stall shorter than this (a hitch on a busy device) is not worth a spinner over the picture. */
+const BUFFERING_AFTER_MS = 500;
 
 /**
  * Low latency per REFERENCE.md: PART-HOLD-BACK drives the target (no liveSyncDuration), catch up
@@ -220,17 +222,25 @@ export class HlsEngine implements Omit<Player, 'start'> {
     });
   }
 
-  /** Stalls become `buffering`, resuming becomes `playing`, the end of an ENDLIST playlist `ended`. */
+  /** Stalls of more than BUFFERING_AFTER_MS become `buffering`, resuming becomes `playing`, the end of an ENDLIST playlist `ended`. */
   private watchVideo(video: HTMLVideoElement, options: PlayerStart): void {
     const on = (type: string, handler: () => void) => {
       video.addEventListener(type, handler);
       this.cleanups.push(() => video.removeEventListener(type, handler));
     };
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    this.cleanups.push(() => clearTimeout(stall));
     on('waiting', () => {
+      // A seek waits for its keyframe to decode: the player's own jumps to the live edge are not stalls.
+      if (video.seeking) return;
       this.lastStallAt = performance.now();
-      if (this.started && !this.destroyed) options.onStatus({ kind: 'buffering' });
+      clearTimeout(stall);
+      stall = setTimeout(() => {
+        if (this.started && !this.destroyed && video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) options.onStatus({ kind: 'buffering' });
+      }, BUFFERING_AFTER_MS);
     });
     on('playing', () => {
+      clearTimeout(stall);
       if (this.started && !this.destroyed) {
         this.recoveries = 0;
         options.onStatus({ kind: 'playing' });

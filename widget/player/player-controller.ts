@@ -124,7 +124,7 @@ export class PlayerController implements ReactiveController {
       case 'buffering':
       case 'reconnecting':
         // A replay that waits for data goes on showing its own controls and spinner.
-        return this.replaying ? undefined : this.set('reconnecting');
+        return this.replaying ? undefined : this.set(status.kind);
       case 'ended':
         // A replay played to its end goes back to the ended show, where it can be watched again.
         this.stopPlayer();
