@@ -96,6 +96,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     });
     registerReplayRoutes(router, { replays, rooms, url, product: (sku) => catalog.get(sku) });
   }
+  hls.start();
   if (config.staticDir) {
     const dir = config.staticDir;
     router.on('GET', '/widget/{file+}', (ctx) => sendFile(ctx.res, dir, ctx.params.file!));

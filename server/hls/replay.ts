@@ -8,13 +8,15 @@
  *   <room>/<show>/index.m3u8                multivariant playlist
  *   <room>/<show>/<rendition>/index.m3u8    media playlist, appended to segment by segment
  *   <room>/<show>/<rendition>/init-<n>.mp4, seg-<msn>.m4s   the live stream's own bytes
+ * A show the relay was stopped in (a restart, a crash) is one replay: when the room is live again
+ * soon after, the new stream is appended after a discontinuity, its files numbered on.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Show } from './origin.ts';
-import { initUri, multivariantPlaylist, segmentUri } from './playlist.ts';
-import type { Rendition, Segment } from './rendition.ts';
+import { multivariantPlaylist } from './playlist.ts';
+import { finishInterrupted, RenditionWriter, round3 } from './replay-writer.ts';
 
 export interface ReplayInfo {
   room: string;
@@ -26,6 +28,8 @@ export interface ReplayInfo {
   endedAt: number | null;
   /** Seconds recorded so far (of the top rendition). */
   duration: number;
+  /** The recording stopped because the relay did, while the room was live: a show that goes on soon after continues it. */
+  cut?: true;
 }
 
 /** A product pinned during the show: shown from `at` until `until` (capture clock, epoch ms). */
@@ -35,9 +39,8 @@ export interface ReplayPin {
   until?: number;
 }
 
-/** EXT-X-MAP in a media playlist without I-frames needs version 6; version 7 for the rest. */
-const VERSION = 7;
-const ENDLIST = '#EXT-X-ENDLIST\n';
+/** A show live again within this long after the relay stopped in it is taken to be the same show. */
+const CONTINUE_WITHIN_MS = 10 * 60 * 1000;
 
 export class ReplayStore {
   /** Per room, oldest first. */
@@ -46,6 +49,8 @@ export class ReplayStore {
   /** The recording in progress per room, for its pins. */
   private readonly current = new Map<string, Recording>();
   private readonly finishedListeners = new Set<(replay: ReplayInfo) => void>();
+  /** Set when the relay stops: the shows it ends then are cut, not over. */
+  private stopping = false;
 
   constructor(
     readonly root: string,
@@ -55,9 +60,21 @@ export class ReplayStore {
     this.load();
   }
 
-  /** Records the show from its first segment to its end; `pins` are those pinned as it starts. */
+  /**
+   * Records the show from its first segment to its end; `pins` are those pinned as it starts. A
+   * show that starts within CONTINUE_WITHIN_MS of the relay stopping in the room's last show, with
+   * the same renditions, continues that replay.
+   */
   record(show: Show, pins: ReplayPin[] = []): void {
-    const recording = new Recording(this, show, pins);
+    const last = this.replays.get(show.room)?.at(-1);
+    const continued = last?.cut && last.endedAt !== null && Date.now() - last.endedAt < CONTINUE_WITHIN_MS
+      && show.renditions.every((r) => existsSync(join(this.dir(last.room, last.id), r.name, 'index.m3u8')))
+      ? last
+      : null;
+    const earlier = continued ? readPins(this.dir(show.room, continued.id)) : [];
+    // A product unpinned while the relay was down was shown until the relay stopped, at the latest.
+    for (const pin of earlier) if (pin.until === undefined && !pins.some((p) => p.sku === pin.sku)) pin.until = continued!.endedAt!;
+    const recording = new Recording(this, show, [...earlier, ...pins], continued);
     this.current.set(show.room, recording);
     const done = recording.run().catch((error: Error) => {
       console.error(`replay of ${show.room}/${show.id} stopped: ${error.message}`);
@@ -76,11 +93,7 @@ export class ReplayStore {
 
   /** The pins of a replay, or none when it has no record of them. */
   async pins(room: string, id: string): Promise<ReplayPin[]> {
-    try {
-      return JSON.parse(await readFile(join(this.dir(room, id), 'pins.json'), 'utf8')) as ReplayPin[];
-    } catch {
-      return [];
-    }
+    return readPins(this.dir(room, id));
   }
 
   /** The room's replays, newest first. */
@@ -107,6 +120,16 @@ export class ReplayStore {
     return join(this.root, room, id);
   }
 
+  /** The relay is stopping: the recordings it ends from now on are of shows cut short, not over. */
+  relayStopping(): void {
+    this.stopping = true;
+  }
+
+  /** @internal */
+  get relayStopped(): boolean {
+    return this.stopping;
+  }
+
   /** Waits for the recordings in progress to write what they have (the shows are ended first). */
   async close(): Promise<void> {
     await Promise.all(this.recordings);
@@ -122,6 +145,11 @@ export class ReplayStore {
       const old = list.shift()!;
       await rm(this.dir(old.room, old.id), { recursive: true, force: true });
     }
+  }
+
+  /** @internal Recording's report that a cut replay goes on. */
+  async continued(info: ReplayInfo): Promise<void> {
+    await writeJson(join(this.dir(info.room, info.id), 'show.json'), info);
   }
 
   /** @internal */
@@ -159,17 +187,26 @@ export class ReplayStore {
 /** One show being written: each rendition's new inits and segments, in order, then the end. */
 class Recording {
   private info: ReplayInfo | null = null;
-  private written = false;
-  private readonly pins: ReplayPin[];
+  private written: boolean;
+  private readonly pins: ReplayPin[] = [];
   /** Pins written so far, chained so that the file always ends with the newest list. */
   private pinsWrite: Promise<void> = Promise.resolve();
+  /** The replay's directory: the show's own, or the cut replay's it continues. */
+  private readonly dir: string;
 
   constructor(
     private readonly store: ReplayStore,
     private readonly show: Show,
     pins: ReplayPin[],
+    /** A replay the relay stopping cut short, which this show continues. */
+    private readonly continues: ReplayInfo | null = null,
   ) {
-    this.pins = pins.map(({ sku, at }) => ({ sku, at }));
+    this.dir = store.dir(show.room, continues?.id ?? show.id);
+    this.written = continues !== null;
+    // A product still pinned when the relay stopped is pinned again as the show goes on: keep its first moment.
+    for (const pin of pins) {
+      if (!this.pins.some((kept) => kept.sku === pin.sku && kept.until === undefined)) this.pins.push({ ...pin });
+    }
   }
 
   notePin(sku: string, at: number, unpinned: boolean): void {
@@ -186,13 +223,13 @@ class Recording {
   }
 
   private savePins(): void {
-    const path = join(this.store.dir(this.show.room, this.show.id), 'pins.json');
+    const path = join(this.dir, 'pins.json');
     this.pinsWrite = this.pinsWrite.then(() => writeJson(path, this.pins)).catch(() => undefined);
   }
 
   async run(): Promise<void> {
-    const dir = this.store.dir(this.show.room, this.show.id);
-    const writers = this.show.renditions.map((rendition) => new RenditionWriter(rendition, join(dir, rendition.name)));
+    const dir = this.dir;
+    const writers = this.show.renditions.map((rendition) => new RenditionWriter(rendition, join(dir, rendition.name), this.continues !== null));
     // Writes go one after another; a change that arrives meanwhile is picked up by the next pass.
     let changed = false;
     let wake: () => void = () => undefined;
@@ -212,7 +249,13 @@ class Recording {
         for (const writer of writers) await writer.pass();
         const first = writers[0]!;
         if (first.firstDateTime !== null) {
-          if (!this.info) {
+          if (!this.info && this.continues) {
+            this.info = this.continues;
+            this.info.endedAt = null;
+            delete this.info.cut;
+            await this.store.continued(this.info);
+            this.savePins();
+          } else if (!this.info) {
             this.info = { room: this.show.room, id: this.show.id, startedAt: first.firstDateTime, endedAt: null, duration: 0 };
             await this.store.started(this.info);
             this.savePins();
@@ -230,103 +273,18 @@ class Recording {
     await this.pinsWrite;
     if (this.info) {
       this.info.endedAt = Math.round(this.info.startedAt + this.info.duration * 1000);
+      if (this.store.relayStopped) this.info.cut = true;
       await this.store.finished(this.info);
     }
   }
 }
 
-/** Appends one rendition's complete segments to its playlist on disk. */
-class RenditionWriter {
-  firstDateTime: number | null = null;
-  duration = 0;
-  private lastMsn = -1;
-  private mapId = -1;
-  private readonly inits = new Set<number>();
-  private readonly playlist: string;
-
-  constructor(
-    private readonly rendition: Rendition,
-    private readonly dir: string,
-  ) {
-    this.playlist = join(dir, 'index.m3u8');
+function readPins(dir: string): ReplayPin[] {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'pins.json'), 'utf8')) as ReplayPin[];
+  } catch {
+    return [];
   }
-
-  async pass(): Promise<void> {
-    const fresh = this.rendition.segments.filter((segment) => segment.msn > this.lastMsn && segment.data);
-    if (fresh.length === 0) return;
-    let lines = '';
-    if (this.lastMsn < 0) {
-      await mkdir(this.dir, { recursive: true });
-      lines += header(this.rendition, fresh[0]!.msn);
-    }
-    for (const segment of fresh) {
-      if (!this.inits.has(segment.initId)) {
-        const init = this.rendition.inits.get(segment.initId);
-        if (!init) continue;
-        await writeFile(join(this.dir, initUri(segment.initId)), init);
-        this.inits.add(segment.initId);
-      }
-      await writeFile(join(this.dir, segmentUri(segment.msn)), segment.data!);
-      lines += this.entry(segment);
-      this.lastMsn = segment.msn;
-    }
-    await appendFile(this.playlist, lines);
-  }
-
-  async end(): Promise<void> {
-    await this.pass();
-    if (this.lastMsn >= 0) await appendFile(this.playlist, ENDLIST);
-  }
-
-  private entry(segment: Segment): string {
-    let text = '';
-    if (segment.discontinuity && this.mapId >= 0) text += '#EXT-X-DISCONTINUITY\n';
-    if (segment.initId !== this.mapId) {
-      text += `#EXT-X-MAP:URI="${initUri(segment.initId)}"\n`;
-      this.mapId = segment.initId;
-    }
-    this.firstDateTime ??= segment.dateTime;
-    this.duration += segment.duration;
-    return text + `#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.dateTime).toISOString()}\n#EXTINF:${segment.duration.toFixed(5)},\n${segmentUri(segment.msn)}\n`;
-  }
-}
-
-function header(rendition: Rendition, firstMsn: number): string {
-  return [
-    '#EXTM3U',
-    `#EXT-X-VERSION:${VERSION}`,
-    `#EXT-X-TARGETDURATION:${rendition.timing.targetDuration}`,
-    '#EXT-X-PLAYLIST-TYPE:EVENT',
-    `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`,
-    '#EXT-X-INDEPENDENT-SEGMENTS',
-    '',
-  ].join('\n');
-}
-
-/**
- * Ends an interrupted recording's playlists after their last whole entry (a segment's file is
- * written before its entry, so every listed segment exists) and works out the show's length
- * from the top rendition, the first in the multivariant playlist.
- */
-function finishInterrupted(dir: string, info: ReplayInfo): ReplayInfo {
-  const variant = existsSync(join(dir, 'index.m3u8')) ? readFileSync(join(dir, 'index.m3u8'), 'utf8') : '';
-  const top = variant.split('\n').find((line) => line.endsWith('.m3u8'));
-  let duration = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name, 'index.m3u8');
-    if (!entry.isDirectory() || !existsSync(path)) continue;
-    const text = readFileSync(path, 'utf8');
-    const lastEntry = text.lastIndexOf('.m4s\n');
-    if (lastEntry < 0) continue;
-    const whole = text.slice(0, lastEntry + 5);
-    if (`${entry.name}/index.m3u8` === top) {
-      duration = [...whole.matchAll(/^#EXTINF:([\d.]+),/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
-    }
-    writeFileSync(path, whole + ENDLIST);
-  }
-  const finished = { ...info, duration: round3(duration), endedAt: Math.round(info.startedAt + duration * 1000) };
-  writeFileSync(join(dir, 'show.json'), JSON.stringify(finished));
-  return finished;
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {
@@ -335,4 +293,3 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 const subdirectories = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-const round3 = (n: number) => Math.round(n * 1000) / 1000;

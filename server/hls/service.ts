@@ -24,6 +24,8 @@ export interface HlsService {
   replays: ReplayStore | null;
   /** What the room info tells players: `hlsUrl` while live, and whether WebRTC is full. */
   player: PlayerHints;
+  /** Starts encoding rooms that are (or go) live; called once everything that hears a new show listens. */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,10 @@ export function startHls(router: Router, deps: HlsDeps): HlsService {
       },
       webrtcFull: (_room: Room, viewers: number) => config.webrtcCapacity > 0 && viewers >= config.webrtcCapacity,
     },
+    start: () => ingest.run(),
     close: async () => {
+      // Shows cut by the relay stopping are not over: their replays go on when it is back.
+      replays?.relayStopping();
       await ingest.close();
       await replays?.close();
     },

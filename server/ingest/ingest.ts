@@ -29,14 +29,18 @@ interface RoomIngest {
  */
 export class Ingest {
   private readonly running = new Map<string, RoomIngest>();
-  private readonly unsubscribe: () => void;
 
-  constructor(private readonly deps: IngestDeps) {
-    this.unsubscribe = deps.rooms.onStatus((room) => {
+  private unsubscribe: () => void = () => undefined;
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** Follows the rooms from now on, starting those already live (a relay restarted mid-show). */
+  run(): void {
+    this.unsubscribe = this.deps.rooms.onStatus((room) => {
       if (room.status === 'live') this.start(room.name);
       else void this.stop(room.name);
     });
-    for (const room of deps.rooms.list()) if (room.status === 'live') this.start(room.name);
+    for (const room of this.deps.rooms.list()) if (room.status === 'live') this.start(room.name);
   }
 
   private start(room: string): void {

@@ -63,6 +63,12 @@ async function pin(sku: string, at: number, unpin = false): Promise<void> {
 async function recordShow(seconds: number, during: () => Promise<void> = async () => undefined): Promise<string> {
   const before = (await roomInfo()).replayUrl;
   relay.rooms.setStatus(ROOM, 'live');
+  await liveFor(seconds, during);
+  return endShow(before);
+}
+
+/** Waits until the live playlist lists `seconds` of segments; `during` runs at its first segment. */
+async function liveFor(seconds: number, during: () => Promise<void> = async () => undefined): Promise<void> {
   let ran = false;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -80,10 +86,15 @@ async function recordShow(seconds: number, during: () => Promise<void> = async (
     if (Date.now() > deadline) throw new Error(`the live show did not reach ${seconds} s`);
     await sleep(250);
   }
+}
+
+/** Ends the show and waits for its replay to be offered instead of `before`. */
+async function endShow(before: string | null): Promise<string> {
   relay.rooms.setStatus(ROOM, 'ended');
   for (let i = 0; i < 100; i += 1) {
     const url = (await roomInfo()).replayUrl;
-    if (url && url !== before) return url;
+    // By path: a restarted relay listens on another port.
+    if (url && (!before || new URL(url).pathname !== new URL(before).pathname)) return url;
     await sleep(100);
   }
   throw new Error('no new replayUrl within 10 s of the end');
@@ -106,17 +117,19 @@ async function mediaPlaylists(replayUrl: string): Promise<{ url: URL; text: stri
   }));
 }
 
-/** Frames ffprobe decodes from init + every segment of a media playlist, in order. */
+/** Frames ffprobe decodes from a media playlist: each encoder run's init + its segments, in order. */
 async function decodedFrames(playlist: { url: URL; text: string }): Promise<number> {
-  const lines = playlist.text.split('\n');
-  const map = /URI="([^"]+)"/.exec(lines.find((line) => line.startsWith('#EXT-X-MAP'))!)![1]!;
-  const uris = lines.filter((line) => line.endsWith('.m4s'));
-  const parts = await Promise.all([map, ...uris].map(async (uri) => (await get(new URL(uri, playlist.url).pathname)).bytes));
-  const file = join(dir, 'joined.mp4');
-  writeFileSync(file, Buffer.concat(parts));
-  const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
-    '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]);
-  return Number(stdout.trim());
+  const runs = playlist.text.split('#EXT-X-MAP:').slice(1).map((run) => [/URI="([^"]+)"/.exec(run)![1]!, ...run.split('\n').filter((line) => line.endsWith('.m4s'))]);
+  let frames = 0;
+  for (const uris of runs) {
+    const parts = await Promise.all(uris.map(async (uri) => (await get(new URL(uri, playlist.url).pathname)).bytes));
+    const file = join(dir, 'joined.mp4');
+    writeFileSync(file, Buffer.concat(parts));
+    const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+      '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]);
+    frames += Number(stdout.trim());
+  }
+  return frames;
 }
 
 describe('replays', () => {
@@ -221,6 +234,34 @@ describe('replays', () => {
     for (const playlist of await mediaPlaylists(url)) assert.ok(playlist.text.endsWith('#EXT-X-ENDLIST\n'));
   });
 
+  it('continues the replay of a show the relay was restarted in, after a discontinuity', async () => {
+    const before = JSON.parse((await get(`/v1/rooms/${ROOM}/replays`)).text).replays.length;
+    relay.rooms.setStatus(ROOM, 'live');
+    await liveFor(2);
+    await relay.close();
+    relay = await start();
+    await liveFor(2);
+    const url = await endShow(first);
+    const { replays } = JSON.parse((await get(`/v1/rooms/${ROOM}/replays`)).text);
+    assert.equal(replays.length, before + 1, 'one replay for the show');
+    assert.equal(replays[0].url, url);
+    assert.equal(replays[0].cut, undefined);
+    for (const playlist of await mediaPlaylists(url)) {
+      const { text } = playlist;
+      assert.ok(text.endsWith('#EXT-X-ENDLIST\n'));
+      assert.equal(text.match(/#EXT-X-ENDLIST/g)!.length, 1);
+      assert.equal(text.match(/#EXT-X-DISCONTINUITY\n/g)?.length, 1, 'where the relay restarted');
+      const maps = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].map((m) => m[1]);
+      assert.equal(new Set(maps).size, 2, `a new init segment after the restart: ${maps.join(', ')}`);
+      const files = text.split('\n').filter((line) => line.endsWith('.m4s'));
+      assert.equal(new Set(files).size, files.length, 'the continued files are numbered on, not over');
+      const seconds = [...text.matchAll(/^#EXTINF:([\d.]+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      assert.ok(seconds >= 4 && Math.abs(seconds - replays[0].duration) < 0.5, `${seconds} s listed, ${replays[0].duration} s reported`);
+      const frames = await decodedFrames(playlist);
+      assert.ok(Math.abs(frames - seconds * FPS) <= 4, `${frames} frames decoded for ${seconds} s`);
+    }
+  });
+
   it('ends a recording cut off mid-write at its last whole segment', () => {
     const root = join(dir, 'cut');
     const showDir = showId(first);
@@ -237,6 +278,7 @@ describe('replays', () => {
     const store = new ReplayStore(root, 20);
     const [replay] = store.list(ROOM);
     assert.ok(replay?.endedAt, 'ended when loaded');
+    assert.equal(replay.cut, true, 'a show that goes on soon after continues it');
     const repaired = readFileSync(path, 'utf8');
     assert.ok(repaired.endsWith('.m4s\n#EXT-X-ENDLIST\n'), repaired.slice(-80));
     const segments = repaired.match(/^seg-\d+\.m4s$/gm)!.length;
