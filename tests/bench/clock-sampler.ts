@@ -13,6 +13,12 @@ export interface ClockSamples {
   /** When each of those frames was shown, in ms since sampling started. */
   times: number[];
   unreadable: number;
+  /**
+   * Freezes: the same picture on screen for 150 ms or more (the next frame presented that much
+   * after the last one, with no frame in between that the sampler missed), and their total ms.
+   */
+  freezes: number;
+  frozenMs: number;
 }
 
 export function sampleClock(
@@ -22,10 +28,17 @@ export function sampleClock(
 ): Promise<ClockSamples> {
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  const samples: ClockSamples = { latencies: [], times: [], unreadable: 0 };
+  const samples: ClockSamples = { latencies: [], times: [], unreadable: 0, freezes: 0, frozenMs: 0 };
   return new Promise((resolve) => {
     const started = performance.now();
+    let last: VideoFrameCallbackMetadata | null = null;
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata): void => {
+      const held = last ? meta.expectedDisplayTime - last.expectedDisplayTime : 0;
+      if (last && meta.presentedFrames === last.presentedFrames + 1 && held >= 150) {
+        samples.freezes += 1;
+        samples.frozenMs += held;
+      }
+      last = meta;
       const width = Math.min(640, video.videoWidth);
       const height = Math.round((width * video.videoHeight) / video.videoWidth);
       if (width > 0 && height > 0) {

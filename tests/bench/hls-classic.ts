@@ -10,6 +10,8 @@ import { installClockSampler, type ClockSamplerWindow } from './clock-sampler.ts
 export interface ClassicFigures {
   latencies: number[];
   unreadable: number;
+  freezes: number;
+  frozenMs: number;
   firstFrameMs: number;
 }
 
@@ -33,8 +35,8 @@ export async function measureClassicHls(page: Page, relayUrl: string, room: stri
       hls.attachMedia(video);
       void video.play().catch(() => undefined);
       const firstFrameMs = await new Promise<number>((resolve) => video.requestVideoFrameCallback((now) => resolve(now - started)));
-      const { latencies, unreadable } = await (window as unknown as ClockSamplerWindow).__sampleClock(video, durationMs);
-      return { latencies, unreadable, firstFrameMs };
+      const { latencies, unreadable, freezes, frozenMs } = await (window as unknown as ClockSamplerWindow).__sampleClock(video, durationMs);
+      return { latencies, unreadable, freezes, frozenMs, firstFrameMs };
     },
     { moduleUrl: HLS_MODULE, playlist: `${relayUrl}/v1/rooms/${room}/hls/classic.m3u8`, durationMs: seconds * 1000 },
   );

@@ -1,6 +1,6 @@
 /**
- * `npm run bench:latency`: glass-to-glass latency and time to first frame, measured the only
- * honest way: the studio's test pattern writes its capture time into every frame, and the viewer
+ * `npm run bench:latency`: glass-to-glass latency, smoothness (freezes) and time to first frame,
+ * latency measured the only honest way: the studio's test pattern writes its capture time into every frame, and the viewer
  * reads it back from the frame being displayed (requestVideoFrameCallback), on one clock.
  *
  *   npm run bench:latency -- [--seconds 30] [--transports webrtc,hls,hls-classic]
@@ -21,6 +21,9 @@ interface Figures {
   transport: string;
   samples: number;
   unreadable: number;
+  /** Freezes of 150 ms or more per minute, and the share of the time frozen. */
+  freezesPerMinute: number;
+  frozenShare: number;
   p50: number;
   p95: number;
   mean: number;
@@ -100,6 +103,8 @@ async function measure(page: Page, url: string, transport: string): Promise<Figu
     transport,
     samples: sorted.length,
     unreadable: result.unreadable,
+    freezesPerMinute: (result.freezes * 60) / seconds,
+    frozenShare: result.frozenMs / (seconds * 1000),
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     mean: sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length),
@@ -140,7 +145,8 @@ try {
       const classic = await measureClassicHls(page, stack.url, DEMO_ROOM, seconds);
       const sorted = [...classic.latencies].sort((a, b) => a - b);
       rows.push({
-        transport, samples: sorted.length, unreadable: classic.unreadable, p50: percentile(sorted, 50), p95: percentile(sorted, 95),
+        transport, samples: sorted.length, unreadable: classic.unreadable,
+        freezesPerMinute: (classic.freezes * 60) / seconds, frozenShare: classic.frozenMs / (seconds * 1000), p50: percentile(sorted, 50), p95: percentile(sorted, 95),
         mean: sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length), min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN,
         ttffFromNavigationMs: classic.firstFrameMs, ttffFromLiveMs: NaN, seconds,
       });
@@ -156,10 +162,10 @@ try {
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
 console.log(`\nglass-to-glass latency, ${seconds} s of test pattern per transport (1280x720@30, loopback, ${process.env.CI ? 'CI' : 'local'}${process.env.LIVE_SHOP_BENCH_RAISED ? ', raised priority' : ''})\n`);
-console.log('transport | p50 | p95 | min | max | frames read | unreadable | first frame (from page load) | first frame (from connect)');
-console.log('--- | --- | --- | --- | --- | --- | --- | --- | ---');
+console.log('transport | p50 | p95 | min | max | frames read | unreadable | freezes >= 150 ms per minute (time frozen) | first frame (from page load) | first frame (from connect)');
+console.log('--- | --- | --- | --- | --- | --- | --- | --- | --- | ---');
 for (const r of rows) {
-  console.log(`${r.transport} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.min)} | ${ms(r.max)} | ${r.samples} | ${r.unreadable} | ${ms(r.ttffFromNavigationMs)} | ${ms(r.ttffFromLiveMs)}`);
+  console.log(`${r.transport} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.min)} | ${ms(r.max)} | ${r.samples} | ${r.unreadable} | ${r.freezesPerMinute.toFixed(1)} (${(r.frozenShare * 100).toFixed(1)}%) | ${ms(r.ttffFromNavigationMs)} | ${ms(r.ttffFromLiveMs)}`);
 }
 const ll = rows.find((r) => r.transport === 'hls');
 const classicRow = rows.find((r) => r.transport === 'hls-classic');
