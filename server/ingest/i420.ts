@@ -22,15 +22,17 @@ export function sameShape(a: Size, b: Size): boolean {
 }
 
 /**
- * `frame` as `size` (even), nearest-neighbour: a crop when only an odd last row or column is
- * too many, whole rows copied when the width matches. Upscaling a lower simulcast layer this way
- * is soft but costs about a millisecond a frame, against a restart of the encoder (a second or
- * two without picture, a discontinuity) each time the layer changes.
+ * `frame` as `size` (even): the frame's own bytes when it has that size; else nearest-neighbour,
+ * a crop when only an odd last row or column is too many, whole rows copied when the width
+ * matches. Upscaling a lower simulcast layer this way is soft but costs about a millisecond a
+ * frame, against a restart of the encoder (a second or two without picture, a discontinuity)
+ * each time the layer changes.
  */
 export function fitI420(frame: I420Frame, size: Size): Buffer {
   const { width, height } = size;
   const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-  if (frame.width === width && frame.height === height) return Buffer.from(data);
+  // The frame's bytes are its own (rtc-node copies them out of the native side) and never change.
+  if (frame.width === width && frame.height === height) return data;
   const out = Buffer.allocUnsafe(width * height * 1.5);
   const chromaWidth = Math.ceil(frame.width / 2);
   const chromaHeight = Math.ceil(frame.height / 2);

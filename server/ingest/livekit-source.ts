@@ -216,7 +216,8 @@ export class LiveKitSource implements EncoderSource {
       this.droppedTicks += 1;
       return;
     }
-    this.video.write(fitI420(frame.convert(VideoBufferType.I420), this.size));
+    // Decoded frames are I420 already: converting would cross the FFI and copy the picture twice.
+    this.video.write(fitI420(frame.type === VideoBufferType.I420 ? frame : frame.convert(VideoBufferType.I420), this.size));
     if (this.firstWrite) {
       // ffmpeg stamps video with the time it reads it: this first frame is media time 0.
       this.firstWrite = false;
