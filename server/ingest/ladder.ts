@@ -11,7 +11,7 @@ export interface Rung {
 /** The top rendition is at most this tall: two shared cores encode the whole ladder in real time. */
 export const MAX_HEIGHT = 720;
 export const AUDIO_KBPS = 96;
-/** Bits per pixel per frame for x264 at `veryfast`: sharp enough for products on camera. */
+/** Bits per pixel per frame for x264 at `ultrafast` (as the encoder runs it): sharp enough for products on camera. */
 const BITS_PER_PIXEL = 0.07;
 
 const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
