@@ -81,6 +81,21 @@ describe('denoise', () => {
     assert.ok(errorDb < rmsDb(background, 1.6, 2.4), `error ${errorDb.toFixed(1)} dB not below the noise`);
   });
 
+  // The deep pause (denoise-gain.ts): 200 ms into a pause, bins above 5 kHz (most of white noise's power at
+  // 48 kHz) and the DC bin go 20 dB further down; the first syllable after the pause is released at once.
+  it('lowers white noise further once a pause has lasted 200 ms, and lets the next syllable through', () => {
+    const length = 5 * RATE;
+    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
+    const background = noise(length, 0.03);
+    const noisy = clean.map((v, i) => v + background[i]);
+    const out = new Denoiser(core, 0.8).processSignal(noisy);
+    const early = rmsDb(noisy, 2.45, 2.6) - rmsDb(out, 2.45, 2.6); // the last syllable ended at 2.43 s
+    const late = rmsDb(noisy, 3.0, 3.45) - rmsDb(out, 3.0, 3.45);
+    assert.ok(late >= early + 4, `attenuation ${early.toFixed(1)} dB early in the pause, ${late.toFixed(1)} dB late`);
+    const onsetChange = rmsDb(out, 3.5, 3.68) - rmsDb(clean, 3.5, 3.68);
+    assert.ok(Math.abs(onsetChange) <= 3, `first syllable after the pause changed by ${onsetChange.toFixed(1)} dB`);
+  });
+
   it('follows noise that starts: a 26 dB louder noise is already attenuated a quarter second in', () => {
     // MCRA's 1.5 s minimum alone leaves the louder noise untouched for 1.5 s (0.03 dB here); the lift
     // is partial on purpose (a full one also follows babble and eats speech), and the gain spares bins
