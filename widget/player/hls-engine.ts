@@ -129,23 +129,16 @@ export class HlsEngine implements Omit<Player, 'start'> {
    */
   private catchUp(): void {
     const { hls, video } = this;
-    if (!hls || !video || video.paused || video.seeking) return;
-    // A recording (ENDLIST) has no live edge to keep up with: hls.js still reports one, from its
-    // PROGRAM-DATE-TIME against the wall clock, and jumping to it would skip the whole replay.
-    if (hls.levels[hls.currentLevel]?.details?.live === false) return;
+    if (!hls || !video || video.paused || video.seeking || isRecording(hls)) return;
     this.forgiveStalls(hls);
-    const target = hls.targetLatency;
-    const sync = hls.liveSyncPosition;
-    const behind = target === null ? 0 : hls.latency - target;
-    if (sync === null || behind < CATCH_UP_BEYOND_S) {
+    const gap = behindLiveEdge(hls, video);
+    if (!gap) {
       this.behindChecks = 0;
       return;
     }
     this.behindChecks += 1;
-    const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-    const due = this.behindChecks >= 2 || behind >= CATCH_UP_AT_ONCE_S;
-    if (due && sync > video.currentTime && sync < bufferedEnd - 0.05) {
-      video.currentTime = sync;
+    if ((this.behindChecks >= 2 || gap.behind >= CATCH_UP_AT_ONCE_S) && gap.buffered) {
+      video.currentTime = gap.sync;
       this.behindChecks = 0;
     }
   }
@@ -161,13 +154,10 @@ export class HlsEngine implements Omit<Player, 'start'> {
   private async startAtLiveEdge(hls: Hls, video: HTMLVideoElement): Promise<void> {
     const deadline = performance.now() + START_CATCH_UP_MS;
     while (!this.destroyed) {
-      if (hls.levels[hls.currentLevel]?.details?.live === false) return;
-      const target = hls.targetLatency;
-      const sync = hls.liveSyncPosition;
-      if (target === null || sync === null || hls.latency - target < CATCH_UP_BEYOND_S || sync <= video.currentTime) return;
-      const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
-      if (sync < bufferedEnd - 0.05 || performance.now() >= deadline) {
-        video.currentTime = sync;
+      const gap = isRecording(hls) ? null : behindLiveEdge(hls, video);
+      if (!gap) return;
+      if (gap.buffered || performance.now() >= deadline) {
+        video.currentTime = gap.sync;
         await new Promise<void>((resolve) => {
           video.addEventListener('seeked', () => resolve(), { once: true });
           setTimeout(resolve, START_CATCH_UP_MS);
@@ -262,6 +252,26 @@ export class HlsEngine implements Omit<Player, 'start'> {
       });
     });
   }
+}
+
+/**
+ * A recording (ENDLIST) has no live edge to keep up with: hls.js still reports one, from its
+ * PROGRAM-DATE-TIME against the wall clock, and jumping to it would skip the whole replay.
+ */
+const isRecording = (hls: Hls) => hls.levels[hls.currentLevel]?.details?.live === false;
+
+/**
+ * How far the playhead is behind hls.js's live sync position (beyond its target latency), and
+ * whether that position is already buffered; null when it is not more than CATCH_UP_BEYOND_S behind.
+ */
+function behindLiveEdge(hls: Hls, video: HTMLVideoElement): { sync: number; behind: number; buffered: boolean } | null {
+  const target = hls.targetLatency;
+  const sync = hls.liveSyncPosition;
+  if (target === null || sync === null || sync <= video.currentTime) return null;
+  const behind = hls.latency - target;
+  if (behind < CATCH_UP_BEYOND_S) return null;
+  const bufferedEnd = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0;
+  return { sync, behind, buffered: sync < bufferedEnd - 0.05 };
 }
 
 const failure = (code: string, message: string) => Object.assign(new Error(message), { code });
