@@ -49,8 +49,8 @@ export class ReplayStore {
   /** The recording in progress per room, for its pins. */
   private readonly current = new Map<string, Recording>();
   private readonly finishedListeners = new Set<(replay: ReplayInfo) => void>();
-  /** Set when the relay stops: the shows it ends then are cut, not over. */
-  private stopping = false;
+  /** @internal Set when the relay stops (relayStopping): the shows it ends then are cut, not over. */
+  stopping = false;
 
   constructor(
     readonly root: string,
@@ -71,10 +71,7 @@ export class ReplayStore {
       && show.renditions.every((r) => existsSync(join(this.dir(last.room, last.id), r.name, 'index.m3u8')))
       ? last
       : null;
-    const earlier = continued ? readPins(this.dir(show.room, continued.id)) : [];
-    // A product unpinned while the relay was down was shown until the relay stopped, at the latest.
-    for (const pin of earlier) if (pin.until === undefined && !pins.some((p) => p.sku === pin.sku)) pin.until = continued!.endedAt!;
-    const recording = new Recording(this, show, [...earlier, ...pins], continued);
+    const recording = new Recording(this, show, continued ? continuedPins(readPins(this.dir(show.room, continued.id)), pins, continued.endedAt!) : pins, continued);
     this.current.set(show.room, recording);
     const done = recording.run().catch((error: Error) => {
       console.error(`replay of ${show.room}/${show.id} stopped: ${error.message}`);
@@ -123,11 +120,6 @@ export class ReplayStore {
   /** The relay is stopping: the recordings it ends from now on are of shows cut short, not over. */
   relayStopping(): void {
     this.stopping = true;
-  }
-
-  /** @internal */
-  get relayStopped(): boolean {
-    return this.stopping;
   }
 
   /** Waits for the recordings in progress to write what they have (the shows are ended first). */
@@ -188,7 +180,7 @@ export class ReplayStore {
 class Recording {
   private info: ReplayInfo | null = null;
   private written: boolean;
-  private readonly pins: ReplayPin[] = [];
+  private readonly pins: ReplayPin[];
   /** Pins written so far, chained so that the file always ends with the newest list. */
   private pinsWrite: Promise<void> = Promise.resolve();
   /** The replay's directory: the show's own, or the cut replay's it continues. */
@@ -203,10 +195,7 @@ class Recording {
   ) {
     this.dir = store.dir(show.room, continues?.id ?? show.id);
     this.written = continues !== null;
-    // A product still pinned when the relay stopped is pinned again as the show goes on: keep its first moment.
-    for (const pin of pins) {
-      if (!this.pins.some((kept) => kept.sku === pin.sku && kept.until === undefined)) this.pins.push({ ...pin });
-    }
+    this.pins = pins.map((pin) => ({ ...pin }));
   }
 
   notePin(sku: string, at: number, unpinned: boolean): void {
@@ -249,15 +238,16 @@ class Recording {
         for (const writer of writers) await writer.pass();
         const first = writers[0]!;
         if (first.firstDateTime !== null) {
-          if (!this.info && this.continues) {
-            this.info = this.continues;
-            this.info.endedAt = null;
-            delete this.info.cut;
-            await this.store.continued(this.info);
-            this.savePins();
-          } else if (!this.info) {
-            this.info = { room: this.show.room, id: this.show.id, startedAt: first.firstDateTime, endedAt: null, duration: 0 };
-            await this.store.started(this.info);
+          if (!this.info) {
+            if (this.continues) {
+              this.info = this.continues;
+              this.info.endedAt = null;
+              delete this.info.cut;
+              await this.store.continued(this.info);
+            } else {
+              this.info = { room: this.show.room, id: this.show.id, startedAt: first.firstDateTime, endedAt: null, duration: 0 };
+              await this.store.started(this.info);
+            }
             this.savePins();
           }
           this.info.duration = round3(first.duration);
@@ -273,10 +263,20 @@ class Recording {
     await this.pinsWrite;
     if (this.info) {
       this.info.endedAt = Math.round(this.info.startedAt + this.info.duration * 1000);
-      if (this.store.relayStopped) this.info.cut = true;
+      if (this.store.stopping) this.info.cut = true;
       await this.store.finished(this.info);
     }
   }
+}
+
+/**
+ * The pins of a cut replay that goes on, with those of the show as it goes on: a product still
+ * pinned keeps its first moment; one unpinned while the relay was down was shown until the cut.
+ */
+function continuedPins(earlier: ReplayPin[], now: ReplayPin[], cutAt: number): ReplayPin[] {
+  const open = (sku: string) => earlier.some((pin) => pin.sku === sku && pin.until === undefined);
+  const kept = earlier.map((pin) => (pin.until === undefined && !now.some((p) => p.sku === pin.sku) ? { ...pin, until: cutAt } : pin));
+  return [...kept, ...now.filter((pin) => !open(pin.sku))];
 }
 
 function readPins(dir: string): ReplayPin[] {
