@@ -73,6 +73,16 @@ class RunningMinimum {
   }
 }
 
+/** |Y|^2 of bin k smoothed over frequency, 1/4, 1/2, 1/4. */
+// @ts-ignore: decorator
+@inline function acrossFrequency(power: usize, k: i32): f32 {
+  const o = <usize>k << 2;
+  const y = load<f32>(power + o);
+  const below = k > 0 ? load<f32>(power + o - 4) : y;
+  const above = k < bins - 1 ? load<f32>(power + o + 4) : y;
+  return 0.25 * below + 0.5 * y + 0.25 * above;
+}
+
 let bins: i32 = 0;
 let noise: usize = 0;
 let presence: usize = 0;
@@ -116,8 +126,10 @@ export function noiseTrack(power: usize): void {
   const short = shortMinimum!;
   const long = longMinimum!;
   if (hops == 0) {
+    // Smoothed over frequency from the first frame on: a single periodogram value is often far under the mean,
+    // and as the minima's start it would hold them (and flag speech everywhere above them) for 1.5 s.
     for (let k = 0; k < bins; k++) {
-      const first = max<f32>(load<f32>(power + (<usize>k << 2)), 1e-12);
+      const first = max<f32>(acrossFrequency(power, k), 1e-12);
       store<f32>(noise + (<usize>k << 2), first);
       store<f32>(smoothedPower + (<usize>k << 2), first);
       short.start(k, first);
@@ -131,6 +143,7 @@ export function noiseTrack(power: usize): void {
   const boundsReady = hops >= SHORT_SUBWINDOW * (SHORT_SUBWINDOWS + 1);
   // Until the tracker has seen a quarter second, the estimate is (close to) a running mean.
   const smoothing: f32 = hops < RUNNING_MEAN_HOPS ? min<f32>(NOISE_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)) : NOISE_SMOOTH;
+  const powerSmoothing: f32 = min<f32>(POWER_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)); // a running mean for the first hops, likewise
   const lift = floorRose;
   const typicalRiseNow = typicalRise;
   let risen = 0;
@@ -138,10 +151,8 @@ export function noiseTrack(power: usize): void {
   for (let k = 0; k < bins; k++) {
     const o = <usize>k << 2;
     const y = load<f32>(power + o);
-    // Smoothed power (over frequency 1/4, 1/2, 1/4, then time) and its running minima.
-    const below = k > 0 ? load<f32>(power + o - 4) : y;
-    const above = k < bins - 1 ? load<f32>(power + o + 4) : y;
-    const s: f32 = POWER_SMOOTH * load<f32>(smoothedPower + o) + (1.0 - POWER_SMOOTH) * (0.25 * below + 0.5 * y + 0.25 * above);
+    // Smoothed power (over frequency, then time) and its running minima.
+    const s: f32 = powerSmoothing * load<f32>(smoothedPower + o) + (1.0 - powerSmoothing) * acrossFrequency(power, k);
     store<f32>(smoothedPower + o, s);
     const shortFloor = short.update(k, s, shortEnds);
     const longFloor = long.update(k, s, longEnds);
