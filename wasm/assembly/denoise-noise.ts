@@ -73,14 +73,20 @@ class RunningMinimum {
   }
 }
 
-/** |Y|^2 of bin k smoothed over frequency, 1/4, 1/2, 1/4. */
+/**
+ * |Y|^2 of bin k smoothed over frequency, 1/8, 1/4, 1/4, 1/4, 1/8: +-94 Hz at 46.9 Hz per bin, as 1/4, 1/2, 1/4
+ * was at 512 points. With 3 taps the smoothed power varies more in noise, the 1.5 s minimum sits lower under it,
+ * speech presence is flagged in noise more often and the estimate ends 6% under the noise (2% with 5 taps).
+ */
 // @ts-ignore: decorator
 @inline function acrossFrequency(power: usize, k: i32): f32 {
   const o = <usize>k << 2;
   const y = load<f32>(power + o);
   const below = k > 0 ? load<f32>(power + o - 4) : y;
   const above = k < bins - 1 ? load<f32>(power + o + 4) : y;
-  return 0.25 * below + 0.5 * y + 0.25 * above;
+  const below2 = k > 1 ? load<f32>(power + o - 8) : below;
+  const above2 = k < bins - 2 ? load<f32>(power + o + 8) : above;
+  return 0.125 * (below2 + above2) + 0.25 * (below + y + above);
 }
 
 let bins: i32 = 0;
