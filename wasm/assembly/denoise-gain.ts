@@ -18,7 +18,7 @@
 // for the voice-activity output.
 
 import { allocF32 } from './kernels/fft';
-import { LOG2_E, fastExp2, fastLog2 } from './kernels/fastmath';
+import { LOG2_E, fastExp2, fastExp2x4, fastLog2, fastLog2x4 } from './kernels/fastmath';
 
 const CLEAN_KEEP: f32 = 0.5; // the previous clean-power estimate's weight per hop (0.2 per 10 ms in speexdsp)
 const BAND_WEIGHT: f32 = 0.7; // share of the a-priori SNR taken from the mean over the band around the bin
@@ -52,13 +52,17 @@ const LSA_LOG2_MIN: f32 = -20.0;
 const LSA_LOG2_MAX: f32 = 6.0;
 
 let bins: i32 = 0;
+let vectorBins: i32 = 0; // bins rounded up to whole v128s: per-bin buffers are padded to it, the padding lanes ignored
 let deepLowBin: i32 = 0;
 let dcHighBin: i32 = 0;
 let lsaTable: usize = 0;
 let previousClean: usize = 0; // recursively smoothed G^2 |Y|^2
-let priorSnr: usize = 0; // this hop's a-priori SNR per bin, before the band mean
+let priorSnr: usize = 0; // this hop's a-priori SNR per bin, before the band mean (after it, once the gain is out)
+let posteriorSnr: usize = 0; // this hop's a-posteriori SNR per bin (then v = xi / (1 + xi) gamma)
 let priorSnrSum: usize = 0; // its prefix sums (bins + 1), for the band means
-let bandHalfWidth: usize = 0; // i32 per bin: half the ERB band in bins
+let bandLow: usize = 0; // i32 per bin: the first bin of its ERB band
+let bandEnd: usize = 0; // i32 per bin: one past the last bin of its ERB band
+let bandCount: usize = 0; // f32 per bin: the bins in its ERB band
 let pauseHops: i32 = 0; // hops in a row that looked like a pause
 let deepLog2: f32 = 0.0; // the deep pause's extra gain above 5 kHz, log2 (0 = none)
 let dcLog2: f32 = 0.0; // the same for the DC bin
@@ -104,13 +108,23 @@ export function gainLayout(binCount: i32): void {
     const v = Math.pow(2.0, <f64>log2v);
     store<f32>(lsaTable + (<usize>i << 2), <f32>Math.exp(0.5 * exponentialIntegral(v)));
   }
-  previousClean = allocF32(bins);
-  priorSnr = allocF32(bins);
+  vectorBins = (bins + 3) & ~3;
+  previousClean = allocF32(vectorBins);
+  priorSnr = allocF32(vectorBins);
+  posteriorSnr = allocF32(vectorBins);
   priorSnrSum = allocF32(bins + 1);
-  bandHalfWidth = allocF32(bins); // i32s, same size
-  for (let k = 0; k < bins; k++) {
+  bandLow = allocF32(vectorBins); // i32s, same size
+  bandEnd = allocF32(vectorBins);
+  bandCount = allocF32(vectorBins);
+  for (let k = 0; k < vectorBins; k++) {
     const erbHz: f32 = 24.7 * (4.37 * (<f32>k * binHz) / 1000.0 + 1.0);
-    store<i32>(bandHalfWidth + (<usize>k << 2), <i32>(BAND_ERBS * erbHz / binHz * 0.5));
+    const half = <i32>(BAND_ERBS * erbHz / binHz * 0.5);
+    // The padding lanes get a valid band too, so that their loads stay inside priorSnrSum.
+    const low = max<i32>(min<i32>(k, bins - 1) - half, 0);
+    const high = min<i32>(k + half, bins - 1);
+    store<i32>(bandLow + (<usize>k << 2), low);
+    store<i32>(bandEnd + (<usize>k << 2), high + 1);
+    store<f32>(bandCount + (<usize>k << 2), <f32>(high - low + 1));
   }
 }
 
@@ -133,32 +147,64 @@ export function gainReset(): void {
   return a + (b - a) * t;
 }
 
+// @ts-ignore: decorator
+@inline function gatherF32(base: usize, index: v128): v128 {
+  let r = f32x4.splat(load<f32>(base + (<usize>i32x4.extract_lane(index, 0) << 2)));
+  r = f32x4.replace_lane(r, 1, load<f32>(base + (<usize>i32x4.extract_lane(index, 1) << 2)));
+  r = f32x4.replace_lane(r, 2, load<f32>(base + (<usize>i32x4.extract_lane(index, 2) << 2)));
+  return f32x4.replace_lane(r, 3, load<f32>(base + (<usize>i32x4.extract_lane(index, 3) << 2)));
+}
+
+/** lsaGainFactor on four lanes, the same operations as the scalar; the table is read four times per lane pair. */
+// @ts-ignore: decorator
+@inline function lsaGainFactorx4(v: v128): v128 {
+  const position = f32x4.mul(
+    f32x4.sub(fastLog2x4(f32x4.max(v, f32x4.splat(1e-30))), f32x4.splat(LSA_LOG2_MIN)),
+    f32x4.splat(<f32>(LSA_TABLE_SIZE - 1) / (LSA_LOG2_MAX - LSA_LOG2_MIN)),
+  );
+  const beyond = f32x4.ge(position, f32x4.splat(<f32>(LSA_TABLE_SIZE - 1)));
+  const clamped = f32x4.max(position, f32x4.splat(0.0));
+  const index = i32x4.trunc_sat_f32x4_s(clamped);
+  const t = f32x4.sub(clamped, f32x4.convert_i32x4_s(index));
+  // Lanes beyond the table take 1.0 below; their index is clamped only so that the loads stay inside it.
+  const safeIndex = i32x4.min_s(index, i32x4.splat(LSA_TABLE_SIZE - 2));
+  const a = gatherF32(lsaTable, safeIndex);
+  const b = gatherF32(lsaTable + 4, safeIndex);
+  return v128.bitselect(f32x4.splat(1.0), f32x4.add(a, f32x4.mul(f32x4.sub(b, a), t)), beyond);
+}
+
 /**
  * Writes the gain per bin (floor to 1) into `gains`. `power` holds |Y|^2, `noise` the noise power,
  * `prior` the speech presence per bin. Returns the mean conditional speech presence probability over
  * the bins [voiceLow, voiceHigh].
  */
 export function gainApply(power: usize, noise: usize, prior: usize, gains: usize, gainFloor: f32, voiceLow: i32, voiceHigh: i32): f32 {
+  // Four bins at a time (the buffers are padded to vectorBins); the sums stay scalar, in bin order.
+  for (let k = 0; k < vectorBins; k += 4) {
+    const o = <usize>k << 2;
+    const lambda = v128.load(noise + o);
+    const gamma = f32x4.min(f32x4.div(v128.load(power + o), lambda), f32x4.splat(GAMMA_MAX));
+    const clean = v128.load(previousClean + o);
+    // speexdsp's weight: 0.1 in noise (smooth), up to 0.99 where the clean estimate dominates (follows speech).
+    const share = f32x4.div(clean, f32x4.add(clean, lambda));
+    const weight = f32x4.add(f32x4.splat(0.1), f32x4.mul(f32x4.mul(f32x4.splat(0.89), share), share));
+    const fromGamma = f32x4.mul(weight, f32x4.max(f32x4.sub(gamma, f32x4.splat(1.0)), f32x4.splat(0.0)));
+    const fromClean = f32x4.div(f32x4.mul(f32x4.sub(f32x4.splat(1.0), weight), clean), lambda);
+    v128.store(priorSnr + o, f32x4.max(f32x4.add(fromGamma, fromClean), f32x4.splat(XI_MIN)));
+    v128.store(posteriorSnr + o, gamma);
+  }
   let sum: f32 = 0.0;
   let voiceGamma: f32 = 0.0;
   let highGamma: f32 = 0.0;
   store<f32>(priorSnrSum, 0.0);
   for (let k = 0; k < bins; k++) {
     const o = <usize>k << 2;
-    const lambda = load<f32>(noise + o);
-    const gamma = min<f32>(load<f32>(power + o) / lambda, GAMMA_MAX);
-    const clean = load<f32>(previousClean + o);
-    // speexdsp's weight: 0.1 in noise (smooth), up to 0.99 where the clean estimate dominates (follows speech).
-    const share = clean / (clean + lambda);
-    const weight: f32 = 0.1 + 0.89 * share * share;
-    const xi = max<f32>(weight * max<f32>(gamma - 1.0, 0.0) + (1.0 - weight) * clean / lambda, XI_MIN);
-    store<f32>(priorSnr + o, xi);
+    const gamma = load<f32>(posteriorSnr + o);
     if (k >= voiceLow && k <= voiceHigh) voiceGamma += gamma;
     else if (k > voiceHigh) highGamma += gamma;
-    sum += xi;
+    sum += load<f32>(priorSnr + o);
     store<f32>(priorSnrSum + o + 4, sum);
   }
-  let voiceSum: f32 = 0.0;
   // Where the voice band as a whole holds little speech, the gain drops further, with the square root of
   // its mean a-priori SNR below PAUSE_SNR: noise in pauses goes down 2-3 dB more, and STOI rises with it.
   // Bins whose own a-priori SNR is high are spared in proportion (in the log domain): a fricative above the
@@ -175,29 +221,47 @@ export function gainApply(power: usize, noise: usize, prior: usize, gains: usize
   // Either is below 0 only if this hop is inPause.
   deepLog2 = pauseHops > DEEP_AFTER_HOPS ? max<f32>(deepLog2 - DEEP_STEP_DB * DB_TO_LOG2, -DEEP_DB * DB_TO_LOG2) : 0.0;
   dcLog2 = pauseHops > 0 ? max<f32>(dcLog2 - DEEP_STEP_DB * DB_TO_LOG2, -DEEP_DB * DB_TO_LOG2) : 0.0;
-  for (let k = 0; k < bins; k++) {
+  const deepLog2V = f32x4.splat(deepLog2);
+  const dcLog2V = f32x4.splat(dcLog2);
+  const pauseLog2V = f32x4.splat(pauseLog2);
+  const one = f32x4.splat(1.0);
+  let lanes = i32x4(0, 1, 2, 3); // the bin of each lane
+  for (let k = 0; k < vectorBins; k += 4) {
     const o = <usize>k << 2;
-    const half = load<i32>(bandHalfWidth + o);
-    const low = max<i32>(k - half, 0);
-    const high = min<i32>(k + half, bins - 1);
-    const bandMean = (load<f32>(priorSnrSum + (<usize>(high + 1) << 2)) - load<f32>(priorSnrSum + (<usize>low << 2))) / <f32>(high - low + 1);
-    const xi: f32 = (1.0 - BAND_WEIGHT) * load<f32>(priorSnr + o) + BAND_WEIGHT * bandMean;
-    const y = load<f32>(power + o);
-    const gamma = min<f32>(y / load<f32>(noise + o), GAMMA_MAX);
-    const ratio = xi / (1.0 + xi);
-    const v = ratio * gamma;
-    const gain = min<f32>(ratio * lsaGainFactor(v), 1.0);
-    store<f32>(previousClean + o, CLEAN_KEEP * load<f32>(previousClean + o) + (1.0 - CLEAN_KEEP) * gain * gain * y);
-    const spared = min<f32>(PAUSE_SPARE * ratio, 1.0);
-    const deepShare: f32 = k > deepLowBin ? deepLog2 * (1.0 - spared) : (k <= dcHighBin ? dcLog2 : 0.0);
-    const pauseShare: f32 = inPause ? fastExp2(pauseLog2 * (1.0 - spared) + deepShare) : 1.0;
-    store<f32>(gains + o, max<f32>(gain * pauseShare, gainFloor));
-    if (k >= voiceLow && k <= voiceHigh) {
-      // Conditional speech presence given this bin's SNRs and the a-priori absence q (the voice-activity output).
-      const q = min<f32>(max<f32>(1.0 - load<f32>(prior + o), Q_MIN), Q_MAX);
-      const likelihood: f32 = (q / (1.0 - q)) * (1.0 + xi) * fastExp2(-min<f32>(v, 80.0) * LOG2_E);
-      voiceSum += 1.0 / (1.0 + likelihood);
+    const bandSums = gatherF32(priorSnrSum, v128.load(bandEnd + o));
+    const bandMean = f32x4.div(f32x4.sub(bandSums, gatherF32(priorSnrSum, v128.load(bandLow + o))), v128.load(bandCount + o));
+    const xi = f32x4.add(f32x4.mul(f32x4.splat(1.0 - BAND_WEIGHT), v128.load(priorSnr + o)), f32x4.mul(f32x4.splat(BAND_WEIGHT), bandMean));
+    const y = v128.load(power + o);
+    const ratio = f32x4.div(xi, f32x4.add(one, xi));
+    const v = f32x4.mul(ratio, v128.load(posteriorSnr + o));
+    const gain = f32x4.min(f32x4.mul(ratio, lsaGainFactorx4(v)), one);
+    const cleanNow = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(1.0 - CLEAN_KEEP), gain), gain), y);
+    v128.store(previousClean + o, f32x4.add(f32x4.mul(f32x4.splat(CLEAN_KEEP), v128.load(previousClean + o)), cleanNow));
+    let pauseShare = one;
+    if (inPause) {
+      const unspared = f32x4.sub(one, f32x4.min(f32x4.mul(f32x4.splat(PAUSE_SPARE), ratio), one));
+      const deepShare = v128.bitselect(
+        f32x4.mul(deepLog2V, unspared),
+        v128.and(dcLog2V, i32x4.le_s(lanes, i32x4.splat(dcHighBin))),
+        i32x4.gt_s(lanes, i32x4.splat(deepLowBin)),
+      );
+      pauseShare = fastExp2x4(f32x4.add(f32x4.mul(pauseLog2V, unspared), deepShare));
     }
+    v128.store(gains + o, f32x4.max(f32x4.mul(gain, pauseShare), f32x4.splat(gainFloor)));
+    // Kept for the voice band's presence below.
+    v128.store(priorSnr + o, xi);
+    v128.store(posteriorSnr + o, v);
+    lanes = i32x4.add(lanes, i32x4.splat(4));
+  }
+  let voiceSum: f32 = 0.0;
+  for (let k = voiceLow; k <= voiceHigh; k++) {
+    // Conditional speech presence given this bin's SNRs and the a-priori absence q (the voice-activity output).
+    const o = <usize>k << 2;
+    const xi = load<f32>(priorSnr + o);
+    const v = load<f32>(posteriorSnr + o);
+    const q = min<f32>(max<f32>(1.0 - load<f32>(prior + o), Q_MIN), Q_MAX);
+    const likelihood: f32 = (q / (1.0 - q)) * (1.0 + xi) * fastExp2(-min<f32>(v, 80.0) * LOG2_E);
+    voiceSum += 1.0 / (1.0 + likelihood);
   }
   return voiceSum / <f32>(voiceHigh - voiceLow + 1);
 }

@@ -163,7 +163,8 @@ export function noiseTrack(power: usize): void {
     const shortFloor = short.update(k, s, shortEnds);
     const longFloor = long.update(k, s, longEnds);
     const speech: f32 = s > PRESENCE_RATIO * longFloor ? 1.0 : 0.0;
-    const p: f32 = PRESENCE_SMOOTH * load<f32>(presence + o) + (1.0 - PRESENCE_SMOOTH) * speech;
+    let p: f32 = PRESENCE_SMOOTH * load<f32>(presence + o) + (1.0 - PRESENCE_SMOOTH) * speech;
+    p = p < 1e-30 ? 0.0 : p;
     store<f32>(presence + o, p);
     const alpha: f32 = smoothing + (1.0 - smoothing) * p;
     let lambda = alpha * load<f32>(noise + o) + (1.0 - alpha) * y;

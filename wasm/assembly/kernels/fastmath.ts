@@ -22,3 +22,30 @@
 }
 
 export const LOG2_E: f32 = 1.4426950408889634;
+
+/** fastLog2 on four lanes, the same operations in the same order (so the same results as the scalar). */
+// @ts-ignore: decorator
+@inline export function fastLog2x4(x: v128): v128 {
+  const exponent = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_s(x, 23), i32x4.splat(127)));
+  const t = f32x4.sub(v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000)), f32x4.splat(1.0));
+  let p = f32x4.add(f32x4.splat(-0.187743998), f32x4.mul(t, f32x4.splat(0.0434343346)));
+  p = f32x4.add(f32x4.splat(0.408749668), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(-0.705719484), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(1.44127084), f32x4.mul(t, p));
+  p = f32x4.add(f32x4.splat(0.0000316815), f32x4.mul(t, p));
+  return f32x4.add(exponent, p);
+}
+
+/** fastExp2 on four lanes, the same operations in the same order as the scalar. */
+// @ts-ignore: decorator
+@inline export function fastExp2x4(x: v128): v128 {
+  const clamped = f32x4.min(f32x4.max(x, f32x4.splat(-126.0)), f32x4.splat(126.0));
+  const whole = f32x4.floor(clamped);
+  const f = f32x4.sub(clamped, whole);
+  let p = f32x4.add(f32x4.splat(0.0516672168), f32x4.mul(f, f32x4.splat(0.013676598)));
+  p = f32x4.add(f32x4.splat(0.241709642), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.692931571), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(1.00000725), f32x4.mul(f, p));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(whole), i32x4.splat(127)), 23);
+  return f32x4.mul(scale, p);
+}
