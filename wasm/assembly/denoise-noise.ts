@@ -14,7 +14,7 @@
 // Time constants of the papers (8 ms hops) are rescaled to this 2.67 ms hop: a = a0^(hop/hop0).
 
 import { allocF32 } from './kernels/fft';
-import { fastExp2, fastLog2 } from './kernels/fastmath';
+import { fastExp2, fastLog2x4 } from './kernels/fastmath';
 
 const POWER_SMOOTH: f32 = 0.928; // 0.8 at 8 ms
 const PRESENCE_SMOOTH: f32 = 0.585; // 0.2 at 8 ms
@@ -30,45 +30,47 @@ const RISE_RATIO: f32 = 30.0; // a bin's floor rose when 0.7 x its short minimum
 const RISE_FRACTION: f32 = 0.7; // ... in this fraction of the band (4 x in 60%: babble's own swings lifted
 // the estimate under the talker's speech, -0.006 STOI on babble; a burst of noise is a 20-30 dB step)
 const RUNNING_MEAN_HOPS: i32 = 94; // 250 ms: at the start the estimate is a running mean
+const PRESENCE_FLUSH: f32 = 1e-30; // presence below it is 0 (it never matters; subnormals would be slow)
 
 /** Minimum of a value per bin over the last `count` to `count + 1` sub-windows of `length` hops (Martin 2001). */
 class RunningMinimum {
   private current: usize;
-  private stored: usize;
+  private stored: usize; // count rows of `stride` bins, the newest sub-window's minima first
   private ofStored: usize;
 
-  constructor(private bins: i32, readonly length: i32, readonly count: i32) {
-    this.current = allocF32(bins);
-    this.stored = allocF32(bins * count);
-    this.ofStored = allocF32(bins);
+  constructor(private stride: i32, readonly length: i32, readonly count: i32) {
+    this.current = allocF32(stride);
+    this.stored = allocF32(stride * count);
+    this.ofStored = allocF32(stride);
   }
 
   start(k: i32, value: f32): void {
     const o = <usize>k << 2;
     store<f32>(this.current + o, value);
     store<f32>(this.ofStored + o, value);
-    for (let u = 0; u < this.count; u++) store<f32>(this.stored + ((<usize>(u * this.bins + k)) << 2), value);
+    for (let u = 0; u < this.count; u++) store<f32>(this.stored + ((<usize>(u * this.stride + k)) << 2), value);
   }
 
-  /** Takes this hop's value of bin k and returns the minimum; `rotate` at the end of each sub-window. */
+  /** Takes this hop's values of bins k to k + 3 and returns their minima; `rotate` at the end of each sub-window. */
   // @ts-ignore: decorator
-  @inline update(k: i32, value: f32, rotate: bool): f32 {
+  @inline update(k: i32, value: v128, rotate: bool): v128 {
     const o = <usize>k << 2;
-    const nowMin = min<f32>(load<f32>(this.current + o), value);
+    const nowMin = f32x4.min(v128.load(this.current + o), value);
     if (!rotate) {
-      store<f32>(this.current + o, nowMin);
-      return min<f32>(nowMin, load<f32>(this.ofStored + o));
+      v128.store(this.current + o, nowMin);
+      return f32x4.min(nowMin, v128.load(this.ofStored + o));
     }
     // Drop the oldest sub-window minimum, keep this one, restart the current minimum.
+    const row = <usize>this.stride << 2;
     let best = nowMin;
     for (let u = this.count - 1; u > 0; u--) {
-      const older = load<f32>(this.stored + (<usize>((u - 1) * this.bins + k) << 2));
-      store<f32>(this.stored + (<usize>(u * this.bins + k) << 2), older);
-      best = min<f32>(best, older);
+      const older = v128.load(this.stored + o + <usize>(u - 1) * row);
+      v128.store(this.stored + o + <usize>u * row, older);
+      best = f32x4.min(best, older);
     }
-    store<f32>(this.stored + o, nowMin);
-    store<f32>(this.ofStored + o, best);
-    store<f32>(this.current + o, value);
+    v128.store(this.stored + o, nowMin);
+    v128.store(this.ofStored + o, best);
+    v128.store(this.current + o, value);
     return best;
   }
 }
@@ -90,9 +92,12 @@ class RunningMinimum {
 }
 
 let bins: i32 = 0;
+let vectorBins: i32 = 0; // bins rounded up to whole v128s: per-bin buffers are padded to it, the padding lanes ignored
 let noise: usize = 0;
 let presence: usize = 0;
 let smoothedPower: usize = 0;
+let acrossPower: usize = 0; // this hop's |Y|^2 smoothed over frequency
+let riseLog2: usize = 0; // this hop's log2 of each bin's rise, summed in bin order afterwards
 let shortMinimum: RunningMinimum | null = null;
 let longMinimum: RunningMinimum | null = null;
 let hops: i32 = 0;
@@ -103,18 +108,21 @@ let typicalRise: f32 = 1.0;
 export function noiseLayout(binCount: i32): void {
   if (noise != 0) return;
   bins = binCount;
-  noise = allocF32(bins);
-  presence = allocF32(bins);
-  smoothedPower = allocF32(bins);
-  shortMinimum = new RunningMinimum(bins, SHORT_SUBWINDOW, SHORT_SUBWINDOWS);
-  longMinimum = new RunningMinimum(bins, LONG_SUBWINDOW, LONG_SUBWINDOWS);
+  vectorBins = (bins + 3) & ~3;
+  noise = allocF32(vectorBins);
+  presence = allocF32(vectorBins);
+  smoothedPower = allocF32(vectorBins);
+  acrossPower = allocF32(vectorBins);
+  riseLog2 = allocF32(vectorBins);
+  shortMinimum = new RunningMinimum(vectorBins, SHORT_SUBWINDOW, SHORT_SUBWINDOWS);
+  longMinimum = new RunningMinimum(vectorBins, LONG_SUBWINDOW, LONG_SUBWINDOWS);
 }
 
 /** Forgets everything: the next `noiseTrack` takes its frame as the noise. */
 export function noiseReset(): void {
   hops = 0;
   floorRose = false;
-  memory.fill(presence, 0, <usize>bins << 2);
+  memory.fill(presence, 0, <usize>vectorBins << 2);
 }
 
 /** Noise power per bin, updated by `noiseTrack`. */
@@ -127,14 +135,14 @@ export function noisePresence(): usize {
   return presence;
 }
 
-/** One hop: `power` holds |Y|^2 per bin of the current frame. */
+/** One hop: `power` holds |Y|^2 per bin of the current frame, padded to whole v128s with ordinary values. */
 export function noiseTrack(power: usize): void {
   const short = shortMinimum!;
   const long = longMinimum!;
   if (hops == 0) {
     // Smoothed over frequency from the first frame on: a single periodogram value is often far under the mean,
     // and as the minima's start it would hold them (and flag speech everywhere above them) for 1.5 s.
-    for (let k = 0; k < bins; k++) {
+    for (let k = 0; k < vectorBins; k++) {
       const first = max<f32>(acrossFrequency(power, k), 1e-12);
       store<f32>(noise + (<usize>k << 2), first);
       store<f32>(smoothedPower + (<usize>k << 2), first);
@@ -150,34 +158,60 @@ export function noiseTrack(power: usize): void {
   // Until the tracker has seen a quarter second, the estimate is (close to) a running mean.
   const smoothing: f32 = hops < RUNNING_MEAN_HOPS ? min<f32>(NOISE_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)) : NOISE_SMOOTH;
   const powerSmoothing: f32 = min<f32>(POWER_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)); // a running mean for the first hops, likewise
+  // Over frequency: the vector body reads two bins either side, so the two edge bins at each end are redone
+  // with their clamped neighbours (scalar). The padding lanes read past the end of `power`, into the frame.
+  const eighth = f32x4.splat(0.125);
+  const quarter = f32x4.splat(0.25);
+  for (let k = 0; k < vectorBins; k += 4) {
+    const at = power + (<usize>k << 2);
+    const outer = f32x4.add(v128.load(at - 8), v128.load(at + 8));
+    const inner = f32x4.add(f32x4.add(v128.load(at - 4), v128.load(at)), v128.load(at + 4));
+    v128.store(acrossPower + (<usize>k << 2), f32x4.add(f32x4.mul(eighth, outer), f32x4.mul(quarter, inner)));
+  }
+  for (let k = 0; k < 2; k++) store<f32>(acrossPower + (<usize>k << 2), acrossFrequency(power, k));
+  for (let k = bins - 2; k < bins; k++) store<f32>(acrossPower + (<usize>k << 2), acrossFrequency(power, k));
   const lift = floorRose;
-  const typicalRiseNow = typicalRise;
-  let risen = 0;
-  let riseLog2Sum: f32 = 0.0;
-  for (let k = 0; k < bins; k++) {
+  const keepPower = f32x4.splat(powerSmoothing);
+  const takePower = f32x4.splat(1.0 - powerSmoothing);
+  const keepNoise = f32x4.splat(smoothing);
+  const takeNoise = f32x4.splat(1.0 - smoothing);
+  const typicalRiseV = f32x4.splat(typicalRise);
+  const one = f32x4.splat(1.0);
+  let risenLanes = i32x4.splat(0);
+  let lanes = i32x4(0, 1, 2, 3); // the bin of each lane
+  for (let k = 0; k < vectorBins; k += 4) {
     const o = <usize>k << 2;
-    const y = load<f32>(power + o);
+    const y = v128.load(power + o);
     // Smoothed power (over frequency, then time) and its running minima.
-    const s: f32 = powerSmoothing * load<f32>(smoothedPower + o) + (1.0 - powerSmoothing) * acrossFrequency(power, k);
-    store<f32>(smoothedPower + o, s);
+    const s = f32x4.add(f32x4.mul(keepPower, v128.load(smoothedPower + o)), f32x4.mul(takePower, v128.load(acrossPower + o)));
+    v128.store(smoothedPower + o, s);
     const shortFloor = short.update(k, s, shortEnds);
     const longFloor = long.update(k, s, longEnds);
-    const speech: f32 = s > PRESENCE_RATIO * longFloor ? 1.0 : 0.0;
-    let p: f32 = PRESENCE_SMOOTH * load<f32>(presence + o) + (1.0 - PRESENCE_SMOOTH) * speech;
-    p = p < 1e-30 ? 0.0 : p;
-    store<f32>(presence + o, p);
-    const alpha: f32 = smoothing + (1.0 - smoothing) * p;
-    let lambda = alpha * load<f32>(noise + o) + (1.0 - alpha) * y;
+    const speech = v128.and(one, f32x4.gt(s, f32x4.mul(f32x4.splat(PRESENCE_RATIO), longFloor)));
+    let p = f32x4.add(f32x4.mul(f32x4.splat(PRESENCE_SMOOTH), v128.load(presence + o)), f32x4.mul(f32x4.splat(1.0 - PRESENCE_SMOOTH), speech));
+    // Flushed to 0 before it decays into subnormals (0.585 per hop in noise), which cost ~100 cycles a multiply on x86.
+    p = v128.andnot(p, f32x4.lt(p, f32x4.splat(PRESENCE_FLUSH)));
+    v128.store(presence + o, p);
+    const alpha = f32x4.add(keepNoise, f32x4.mul(takeNoise, p));
+    let lambda = f32x4.add(f32x4.mul(alpha, v128.load(noise + o)), f32x4.mul(f32x4.sub(one, alpha), y));
     if (boundsReady) {
-      const lifted = RISE_LIFT * shortFloor;
-      const ratio = lifted / max<f32>(lambda, 1e-20);
-      if (ratio > RISE_RATIO) risen++;
-      riseLog2Sum += fastLog2(max<f32>(ratio, 1.0));
+      const lifted = f32x4.mul(f32x4.splat(RISE_LIFT), shortFloor);
+      const ratio = f32x4.div(lifted, f32x4.max(lambda, f32x4.splat(1e-20)));
+      const inBand = i32x4.lt_s(lanes, i32x4.splat(bins));
+      risenLanes = i32x4.sub(risenLanes, v128.and(f32x4.gt(ratio, f32x4.splat(RISE_RATIO)), inBand)); // true lanes are -1
+      v128.store(riseLog2 + o, fastLog2x4(f32x4.max(ratio, one)));
       // A lift by at most the band's typical rise, so bins that speech raised are not lifted further.
-      if (lift) lambda = max<f32>(lambda, min<f32>(lifted, lambda * typicalRiseNow));
-      lambda = min<f32>(lambda, FALL_BOUND * shortFloor);
+      if (lift) lambda = f32x4.max(lambda, f32x4.min(lifted, f32x4.mul(lambda, typicalRiseV)));
+      lambda = f32x4.min(lambda, f32x4.mul(f32x4.splat(FALL_BOUND), shortFloor));
     }
-    store<f32>(noise + o, max<f32>(lambda, 1e-12));
+    v128.store(noise + o, f32x4.max(lambda, f32x4.splat(1e-12)));
+    lanes = i32x4.add(lanes, i32x4.splat(4));
+  }
+  let risen = 0;
+  let riseLog2Sum: f32 = 0.0;
+  if (boundsReady) {
+    risen = i32x4.extract_lane(risenLanes, 0) + i32x4.extract_lane(risenLanes, 1) + i32x4.extract_lane(risenLanes, 2) + i32x4.extract_lane(risenLanes, 3);
+    for (let k = 0; k < bins; k++) riseLog2Sum += load<f32>(riseLog2 + (<usize>k << 2)); // in bin order, as it always was
   }
   floorRose = <f32>risen > RISE_FRACTION * <f32>bins;
   typicalRise = fastExp2(riseLog2Sum / <f32>bins); // geometric mean over the band
