@@ -18,6 +18,10 @@ export class RealFft {
   private readonly twiddles: usize; // (re, im)[half / 2]: e^(-2 pi i k / half)
   private readonly split: usize; // (re, im)[half + 1]: e^(-2 pi i k / n)
   private readonly work: usize; // (re, im)[half]
+  // Per stage of half-size h >= 2, the twiddles of its butterflies j = 0 .. h - 1, two per pair of v128s:
+  // (wr_j, wr_j, wr_j+1, wr_j+1) and (-wi_j, wi_j, -wi_j+1, wi_j+1), so a v128 of two complex values is
+  // multiplied without shuffling the twiddles.
+  private readonly stageTwiddles: usize;
 
   constructor(n: i32) {
     this.n = n;
@@ -44,35 +48,53 @@ export class RealFft {
       store<f32>(this.split + (<usize>k << 3) + 4, <f32>Math.sin(angle));
     }
     this.work = allocF32(half * 2);
+    this.stageTwiddles = allocF32(half * 4);
+    let at = this.stageTwiddles;
+    for (let halfSize = 2; halfSize < half; halfSize <<= 1) {
+      const step = half / (halfSize << 1);
+      for (let j = 0; j < halfSize; j += 2) {
+        const w0 = this.twiddles + (<usize>(j * step) << 3);
+        const w1 = this.twiddles + (<usize>((j + 1) * step) << 3);
+        v128.store(at, f32x4(load<f32>(w0), load<f32>(w0), load<f32>(w1), load<f32>(w1)));
+        v128.store(at, f32x4(-load<f32>(w0, 4), load<f32>(w0, 4), -load<f32>(w1, 4), load<f32>(w1, 4)), 16);
+        at += 32;
+      }
+    }
   }
 
-  /** Radix-2 decimation-in-time butterflies on `work`, which already holds bit-reversed input. */
+  /**
+   * Radix-2 decimation-in-time butterflies on `work`, which already holds bit-reversed input. Two complex
+   * values per v128; the products and sums are the scalar butterfly's (a +- b w), in the same order.
+   */
   private butterflies(): void {
     const m = this.half;
     const work = this.work;
-    const twiddles = this.twiddles;
-    for (let size = 2; size <= m; size <<= 1) {
-      const halfSize = size >> 1;
-      const step = m / size;
+    // Size 2: the twiddle is 1.
+    const lowFirst = f32x4(1.0, 1.0, -1.0, -1.0);
+    for (let i = 0; i < m; i += 2) {
+      const pair = work + (<usize>i << 3);
+      const v = v128.load(pair);
+      const a = v128.shuffle<f32>(v, v, 0, 1, 0, 1);
+      const b = v128.shuffle<f32>(v, v, 2, 3, 2, 3);
+      v128.store(pair, f32x4.add(a, f32x4.mul(b, lowFirst)));
+    }
+    let w = this.stageTwiddles;
+    for (let halfSize = 2; halfSize < m; halfSize <<= 1) {
+      const size = halfSize << 1;
       for (let start = 0; start < m; start += size) {
-        for (let j = 0; j < halfSize; j++) {
-          const w = twiddles + (<usize>(j * step) << 3);
-          const wr = load<f32>(w);
-          const wi = load<f32>(w, 4);
+        let stageW = w;
+        for (let j = 0; j < halfSize; j += 2) {
           const a = work + (<usize>(start + j) << 3);
-          const b = work + (<usize>(start + j + halfSize) << 3);
-          const br = load<f32>(b);
-          const bi = load<f32>(b, 4);
-          const tr = br * wr - bi * wi;
-          const ti = br * wi + bi * wr;
-          const ar = load<f32>(a);
-          const ai = load<f32>(a, 4);
-          store<f32>(a, ar + tr);
-          store<f32>(a, ai + ti, 4);
-          store<f32>(b, ar - tr);
-          store<f32>(b, ai - ti, 4);
+          const b = a + (<usize>halfSize << 3);
+          const bv = v128.load(b);
+          const t = f32x4.add(f32x4.mul(bv, v128.load(stageW)), f32x4.mul(v128.shuffle<f32>(bv, bv, 1, 0, 3, 2), v128.load(stageW, 16)));
+          const av = v128.load(a);
+          v128.store(a, f32x4.add(av, t));
+          v128.store(b, f32x4.sub(av, t));
+          stageW += 32;
         }
       }
+      w += <usize>halfSize << 4;
     }
   }
 
