@@ -97,7 +97,6 @@ let noise: usize = 0;
 let presence: usize = 0;
 let smoothedPower: usize = 0;
 let acrossPower: usize = 0; // this hop's |Y|^2 smoothed over frequency
-let riseLog2: usize = 0; // this hop's log2 of each bin's rise, summed in bin order afterwards
 let shortMinimum: RunningMinimum | null = null;
 let longMinimum: RunningMinimum | null = null;
 let hops: i32 = 0;
@@ -113,7 +112,6 @@ export function noiseLayout(binCount: i32): void {
   presence = allocF32(vectorBins);
   smoothedPower = allocF32(vectorBins);
   acrossPower = allocF32(vectorBins);
-  riseLog2 = allocF32(vectorBins);
   shortMinimum = new RunningMinimum(vectorBins, SHORT_SUBWINDOW, SHORT_SUBWINDOWS);
   longMinimum = new RunningMinimum(vectorBins, LONG_SUBWINDOW, LONG_SUBWINDOWS);
 }
@@ -178,6 +176,7 @@ export function noiseTrack(power: usize): void {
   const typicalRiseV = f32x4.splat(typicalRise);
   const one = f32x4.splat(1.0);
   let risenLanes = i32x4.splat(0);
+  let riseLog2Sum: f32 = 0.0;
   let lanes = i32x4(0, 1, 2, 3); // the bin of each lane
   for (let k = 0; k < vectorBins; k += 4) {
     const o = <usize>k << 2;
@@ -199,7 +198,12 @@ export function noiseTrack(power: usize): void {
       const ratio = f32x4.div(lifted, f32x4.max(lambda, f32x4.splat(1e-20)));
       const inBand = i32x4.lt_s(lanes, i32x4.splat(bins));
       risenLanes = i32x4.sub(risenLanes, v128.and(f32x4.gt(ratio, f32x4.splat(RISE_RATIO)), inBand)); // true lanes are -1
-      v128.store(riseLog2 + o, fastLog2x4(f32x4.max(ratio, one)));
+      // Summed in bin order, as it always was, the chain of adds running alongside the vector work.
+      const riseLog2 = v128.and(fastLog2x4(f32x4.max(ratio, one)), inBand);
+      riseLog2Sum += f32x4.extract_lane(riseLog2, 0);
+      riseLog2Sum += f32x4.extract_lane(riseLog2, 1);
+      riseLog2Sum += f32x4.extract_lane(riseLog2, 2);
+      riseLog2Sum += f32x4.extract_lane(riseLog2, 3);
       // A lift by at most the band's typical rise, so bins that speech raised are not lifted further.
       if (lift) lambda = f32x4.max(lambda, f32x4.min(lifted, f32x4.mul(lambda, typicalRiseV)));
       lambda = f32x4.min(lambda, f32x4.mul(f32x4.splat(FALL_BOUND), shortFloor));
@@ -207,12 +211,7 @@ export function noiseTrack(power: usize): void {
     v128.store(noise + o, f32x4.max(lambda, f32x4.splat(1e-12)));
     lanes = i32x4.add(lanes, i32x4.splat(4));
   }
-  let risen = 0;
-  let riseLog2Sum: f32 = 0.0;
-  if (boundsReady) {
-    risen = i32x4.extract_lane(risenLanes, 0) + i32x4.extract_lane(risenLanes, 1) + i32x4.extract_lane(risenLanes, 2) + i32x4.extract_lane(risenLanes, 3);
-    for (let k = 0; k < bins; k++) riseLog2Sum += load<f32>(riseLog2 + (<usize>k << 2)); // in bin order, as it always was
-  }
+  const risen = i32x4.extract_lane(risenLanes, 0) + i32x4.extract_lane(risenLanes, 1) + i32x4.extract_lane(risenLanes, 2) + i32x4.extract_lane(risenLanes, 3);
   floorRose = <f32>risen > RISE_FRACTION * <f32>bins;
   typicalRise = fastExp2(riseLog2Sum / <f32>bins); // geometric mean over the band
   hops++;

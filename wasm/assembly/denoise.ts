@@ -137,10 +137,18 @@ export function denoiseVoiceActive(): i32 {
 }
 
 function periodogram(): void {
-  for (let k = 0; k < BINS; k++) store<f32>(windowed + (<usize>k << 2), squaredMagnitude(k)); // windowed[] is free after the FFT
+  // windowed[] is free after the FFT. Four bins a step, the last (BINS is 4n + 1) alone.
+  for (let k = 0; k < BINS - 1; k += 4) {
+    const bin = spectrum + (<usize>k << 3);
+    const low = v128.load(bin);
+    const high = v128.load(bin, 16);
+    const re = v128.shuffle<f32>(low, high, 0, 2, 4, 6);
+    const im = v128.shuffle<f32>(low, high, 1, 3, 5, 7);
+    v128.store(windowed + (<usize>k << 2), f32x4.add(f32x4.mul(re, re), f32x4.mul(im, im)));
+  }
   // The per-bin loops run on whole v128s: the padding lanes repeat the last bin, so they hold ordinary values.
   const last = squaredMagnitude(BINS - 1);
-  for (let k = BINS; k < VECTOR_BINS; k++) store<f32>(windowed + (<usize>k << 2), last);
+  for (let k = BINS - 1; k < VECTOR_BINS; k++) store<f32>(windowed + (<usize>k << 2), last);
 }
 
 // @ts-ignore: decorator
@@ -178,10 +186,11 @@ function applyGain(): void {
 export function denoiseProcess(): f32 {
   const tail = <usize>(FRAME - DENOISE_HOP) << 2;
   memory.copy(frame, frame + (<usize>DENOISE_HOP << 2), tail);
-  for (let i = 0; i < DENOISE_HOP; i++) {
-    let x = load<f32>(inputBuffer + (<usize>i << 2));
-    if (!isFinite<f32>(x)) x = 0.0;
-    store<f32>(frame + tail + (<usize>i << 2), x);
+  for (let i = 0; i < DENOISE_HOP; i += 4) {
+    const x = v128.load(inputBuffer + (<usize>i << 2));
+    // x - x is 0 exactly when x is finite (NaN for NaN and the infinities), as in isFinite.
+    const finite = f32x4.eq(f32x4.sub(x, x), f32x4.splat(0.0));
+    v128.store(frame + tail + (<usize>i << 2), v128.and(x, finite));
   }
   for (let i = 0; i < FRAME; i += 4) {
     const o = <usize>i << 2;
