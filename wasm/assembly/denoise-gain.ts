@@ -56,6 +56,7 @@ let vectorBins: i32 = 0; // bins rounded up to whole v128s: per-bin buffers are 
 let deepLowBin: i32 = 0;
 let dcHighBin: i32 = 0;
 let lsaTable: usize = 0;
+let lsaPairs: usize = 0; // (lsaTable[i], lsaTable[i + 1]) for i < LSA_TABLE_SIZE - 1: one 64-bit load per lane
 let previousClean: usize = 0; // recursively smoothed G^2 |Y|^2
 let priorSnr: usize = 0; // this hop's a-priori SNR per bin, before the band mean (after it, once the gain is out)
 let posteriorSnr: usize = 0; // this hop's a-posteriori SNR per bin (then v = xi / (1 + xi) gamma)
@@ -108,6 +109,11 @@ export function gainLayout(binCount: i32): void {
     const v = Math.pow(2.0, <f64>log2v);
     store<f32>(lsaTable + (<usize>i << 2), <f32>Math.exp(0.5 * exponentialIntegral(v)));
   }
+  lsaPairs = allocF32(2 * (LSA_TABLE_SIZE - 1));
+  for (let i = 0; i < LSA_TABLE_SIZE - 1; i++) {
+    store<f32>(lsaPairs + (<usize>i << 3), load<f32>(lsaTable + (<usize>i << 2)));
+    store<f32>(lsaPairs + (<usize>i << 3), load<f32>(lsaTable + (<usize>(i + 1) << 2)), 4);
+  }
   vectorBins = (bins + 3) & ~3;
   previousClean = allocF32(vectorBins);
   priorSnr = allocF32(vectorBins);
@@ -155,7 +161,7 @@ export function gainReset(): void {
   return f32x4.replace_lane(r, 3, load<f32>(base + (<usize>i32x4.extract_lane(index, 3) << 2)));
 }
 
-/** lsaGainFactor on four lanes, the same operations as the scalar; the table is read four times per lane pair. */
+/** lsaGainFactor on four lanes, the same operations as the scalar; each lane reads its two table values at once. */
 // @ts-ignore: decorator
 @inline function lsaGainFactorx4(v: v128): v128 {
   const position = f32x4.mul(
@@ -168,8 +174,12 @@ export function gainReset(): void {
   const t = f32x4.sub(clamped, f32x4.convert_i32x4_s(index));
   // Lanes beyond the table take 1.0 below; their index is clamped only so that the loads stay inside it.
   const safeIndex = i32x4.min_s(index, i32x4.splat(LSA_TABLE_SIZE - 2));
-  const a = gatherF32(lsaTable, safeIndex);
-  const b = gatherF32(lsaTable + 4, safeIndex);
+  let low = v128.load64_lane(lsaPairs + (<usize>i32x4.extract_lane(safeIndex, 0) << 3), f32x4.splat(0.0), 0);
+  low = v128.load64_lane(lsaPairs + (<usize>i32x4.extract_lane(safeIndex, 1) << 3), low, 1);
+  let high = v128.load64_lane(lsaPairs + (<usize>i32x4.extract_lane(safeIndex, 2) << 3), f32x4.splat(0.0), 0);
+  high = v128.load64_lane(lsaPairs + (<usize>i32x4.extract_lane(safeIndex, 3) << 3), high, 1);
+  const a = v128.shuffle<f32>(low, high, 0, 2, 4, 6);
+  const b = v128.shuffle<f32>(low, high, 1, 3, 5, 7);
   return v128.bitselect(f32x4.splat(1.0), f32x4.add(a, f32x4.mul(f32x4.sub(b, a), t)), beyond);
 }
 
