@@ -12,12 +12,14 @@
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
 import { gainApply, gainLayout, gainReset } from './denoise-gain';
+import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pitchTransform, pitchVoicing } from './denoise-pitch';
 import { noiseLayout, noisePresence, noisePower, noiseReset, noiseTrack } from './denoise-noise';
 
 export const DENOISE_HOP: i32 = 128;
 const FRAME: i32 = 512;
 const BINS: i32 = FRAME / 2 + 1;
 const BIN_HZ: f32 = 48000.0 / <f32>FRAME;
+const HISTORY: i32 = PITCH_MAX_PERIOD + FRAME; // the frame and, before it, the longest pitch period
 
 const WARMUP_HOPS: i32 = FRAME / DENOISE_HOP; // until the first frame is full, everything is noise
 const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
@@ -27,7 +29,8 @@ const MAX_ATTENUATION_DB: f32 = 40.0;
 
 let fft: RealFft | null = null;
 let window: usize = 0;
-let frame: usize = 0;
+let history: usize = 0;
+let frame: usize = 0; // the last FRAME samples of history
 let windowed: usize = 0;
 let spectrum: usize = 0;
 let synthesis: usize = 0;
@@ -55,7 +58,8 @@ export function denoiseInit(): i32 {
       const hann = 0.5 - 0.5 * Math.cos((2.0 * Math.PI * <f64>i) / <f64>FRAME);
       store<f32>(window + (<usize>i << 2), <f32>Math.sqrt(hann));
     }
-    frame = allocF32(FRAME);
+    history = allocF32(HISTORY);
+    frame = history + (<usize>PITCH_MAX_PERIOD << 2);
     windowed = allocF32(FRAME);
     spectrum = allocF32(BINS * 2);
     synthesis = allocF32(FRAME);
@@ -64,10 +68,12 @@ export function denoiseInit(): i32 {
     outputBuffer = allocF32(DENOISE_HOP);
     noiseLayout(BINS);
     gainLayout(BINS);
+    pitchLayout(BINS);
   }
   noiseReset();
   gainReset();
-  memory.fill(frame, 0, <usize>FRAME << 2);
+  pitchReset();
+  memory.fill(history, 0, <usize>HISTORY << 2);
   memory.fill(overlap, 0, <usize>FRAME << 2);
   hops = 0;
   speechProbability = 0.0;
@@ -110,10 +116,15 @@ function periodogram(): void {
   return re * re + im * im;
 }
 
+function pitchGate(): f32 {
+  return 1.0;
+}
+
 function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
   const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   const bypass = strength <= 0.0;
+  if (!bypass) pitchFilter(spectrum, gains, pitchGate());
   for (let k = 0; k < BINS; k++) {
     const gain: f32 = bypass ? 1.0 : load<f32>(gains + (<usize>k << 2));
     const bin = spectrum + (<usize>k << 3);
@@ -131,7 +142,7 @@ function applyGain(): void {
  */
 export function denoiseProcess(): f32 {
   const tail = <usize>(FRAME - DENOISE_HOP) << 2;
-  memory.copy(frame, frame + (<usize>DENOISE_HOP << 2), tail);
+  memory.copy(history, history + (<usize>DENOISE_HOP << 2), <usize>(HISTORY - DENOISE_HOP) << 2);
   for (let i = 0; i < DENOISE_HOP; i++) {
     let x = load<f32>(inputBuffer + (<usize>i << 2));
     if (!isFinite<f32>(x)) x = 0.0;
@@ -144,6 +155,8 @@ export function denoiseProcess(): f32 {
   const transform = fft!;
   transform.forward(windowed, spectrum);
   periodogram();
+  pitchSearch(frame, DENOISE_HOP);
+  pitchTransform(frame, window, transform);
   // Until the first frame is full (4 hops), everything is noise.
   if (hops < WARMUP_HOPS) noiseReset();
   noiseTrack(windowed);

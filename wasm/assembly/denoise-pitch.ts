@@ -1,0 +1,203 @@
+// Pitch (comb) filtering of voiced speech for the denoiser (wasm/assembly/denoise.ts), one call per hop.
+//
+// The 93.75 Hz bins cannot resolve the harmonics of most voices (100-250 Hz apart), so the gain alone
+// lets the noise between them pass. As in Valin (2018, "A hybrid DSP/deep learning approach to real-time
+// full-band speech enhancement", pitch filtering), the frame one pitch period T earlier (already in the
+// past: no extra delay) is windowed and transformed (P) and, per band, r_b P is added to the frame X:
+// harmonics add in phase, noise does not. r_b grows with the band's normalised correlation between X and P
+// and with the share of the band the gain calls noise; each band's energy is then set back to X's, so
+// the gain rule (computed on X) still applies.
+//   period   normalised autocorrelation of the frame on a 4x decimated signal (12 kHz, 60-500 Hz), the
+//            best lag divided by 2-4 where that sub-multiple correlates almost as well (octave errors pick
+//            a multiple of the period), refined at full rate around 4x the decimated lag;
+//   voicing  the full-rate normalised correlation at that period: gates the filter off in unvoiced
+//            speech and noise.
+
+import { RealFft, allocF32 } from './kernels/fft';
+
+const FRAME: i32 = 512;
+export const PITCH_MAX_PERIOD: i32 = 800; // 60 Hz
+const MIN_PERIOD: i32 = 96; // 500 Hz
+const DECIMATION: i32 = 4;
+const DECIMATED_FRAME: i32 = FRAME / DECIMATION;
+const DECIMATED_MIN: i32 = MIN_PERIOD / DECIMATION;
+const DECIMATED_MAX: i32 = PITCH_MAX_PERIOD / DECIMATION;
+const DECIMATED_LENGTH: i32 = DECIMATED_FRAME + DECIMATED_MAX;
+const REFINE_SPAN: i32 = 3; // full-rate lags 4L-3..4L+3 around the decimated lag L
+const OCTAVE_SHARE: f32 = 0.85; // a sub-multiple of the best lag that correlates this well is the period
+const MAX_DIVISOR: i32 = 4;
+// Band edges in bins (93.75 Hz each), about as RNNoise's bands: 2 bins wide below 1.5 kHz, wider above.
+const BAND_COUNT: i32 = 22;
+const EPSILON: f32 = 1e-9;
+
+let bandEdges: usize = 0; // i32[BAND_COUNT + 1]
+let decimated: usize = 0; // f32[DECIMATED_LENGTH]: the 12 kHz signal, newest last
+let delayedFrame: usize = 0; // f32[FRAME]
+let delayedSpectrum: usize = 0; // (re, im)[bins]
+let bins: i32 = 0;
+let period: i32 = MIN_PERIOD;
+let voicing: f32 = 0.0;
+
+export function pitchLayout(binCount: i32): void {
+  if (bandEdges != 0) return;
+  bins = binCount;
+  bandEdges = allocF32(BAND_COUNT + 1);
+  const edges: StaticArray<i32> = [0, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 68, 80, 96, 128, 160, 200, 257];
+  for (let b = 0; b <= BAND_COUNT; b++) store<i32>(bandEdges + (<usize>b << 2), edges[b]);
+  decimated = allocF32(DECIMATED_LENGTH);
+  delayedFrame = allocF32(FRAME);
+  delayedSpectrum = allocF32(bins * 2);
+}
+
+export function pitchReset(): void {
+  memory.fill(decimated, 0, <usize>DECIMATED_LENGTH << 2);
+  period = MIN_PERIOD;
+  voicing = 0.0;
+}
+
+export function pitchVoicing(): f32 {
+  return voicing;
+}
+
+export function pitchPeriod(): i32 {
+  return period;
+}
+
+/** Sum of a[i] b[i] over `count` samples (a multiple of 4), four at a time. */
+function dot(a: usize, b: usize, count: i32): f32 {
+  let acc = f32x4.splat(0.0);
+  for (let i = 0; i < count; i += 4) {
+    const o = <usize>i << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+}
+
+// @ts-ignore: decorator
+@inline function normalised(cross: f32, a: f32, b: f32): f32 {
+  return cross / Mathf.sqrt(a * b + EPSILON);
+}
+
+/** Normalised correlation of the decimated frame with itself `lag` samples earlier. */
+function decimatedCorrelation(lag: i32, frameEnergy: f32): f32 {
+  const current = decimated + (<usize>DECIMATED_MAX << 2);
+  const past = current - (<usize>lag << 2);
+  return normalised(dot(current, past, DECIMATED_FRAME), frameEnergy, dot(past, past, DECIMATED_FRAME));
+}
+
+/**
+ * Estimates the pitch period of the FRAME samples at `frameStart` (preceded in memory by PITCH_MAX_PERIOD
+ * samples of the past); `hop` new samples arrived at its end.
+ */
+export function pitchSearch(frameStart: usize, hop: i32): void {
+  const newDecimated = hop / DECIMATION;
+  memory.copy(decimated, decimated + (<usize>newDecimated << 2), <usize>(DECIMATED_LENGTH - newDecimated) << 2);
+  const source = frameStart + (<usize>(FRAME - hop) << 2);
+  for (let i = 0; i < newDecimated; i++) {
+    const s = source + (<usize>(i * DECIMATION) << 2);
+    // The mean of 4 samples: a coarse low-pass, enough to find the lag that the full rate then refines.
+    const mean: f32 = 0.25 * (load<f32>(s) + load<f32>(s, 4) + load<f32>(s, 8) + load<f32>(s, 12));
+    store<f32>(decimated + (<usize>(DECIMATED_LENGTH - newDecimated + i) << 2), mean);
+  }
+  const current = decimated + (<usize>DECIMATED_MAX << 2);
+  const frameEnergy = dot(current, current, DECIMATED_FRAME);
+  let best: i32 = DECIMATED_MIN;
+  let bestCorrelation: f32 = -1.0;
+  for (let lag = DECIMATED_MIN; lag <= DECIMATED_MAX; lag++) {
+    const c = decimatedCorrelation(lag, frameEnergy);
+    if (c > bestCorrelation) {
+      bestCorrelation = c;
+      best = lag;
+    }
+  }
+  // Octave guard: the largest divisor whose sub-multiple (+-1) still correlates almost as well.
+  for (let divisor = MAX_DIVISOR; divisor >= 2; divisor--) {
+    const candidate = (best + (divisor >> 1)) / divisor;
+    if (candidate - 1 < DECIMATED_MIN) continue;
+    let found = false;
+    for (let lag = candidate - 1; lag <= candidate + 1; lag++) {
+      if (decimatedCorrelation(lag, frameEnergy) > OCTAVE_SHARE * bestCorrelation) {
+        best = lag;
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  // Full-rate refinement over the whole frame.
+  const fullEnergy = dot(frameStart, frameStart, FRAME);
+  let bestPeriod = best * DECIMATION;
+  let bestFull: f32 = -1.0;
+  for (let lag = best * DECIMATION - REFINE_SPAN; lag <= best * DECIMATION + REFINE_SPAN; lag++) {
+    if (lag < MIN_PERIOD || lag > PITCH_MAX_PERIOD) continue;
+    const past = frameStart - (<usize>lag << 2);
+    const c = normalised(dot(frameStart, past, FRAME), fullEnergy, dot(past, past, FRAME));
+    if (c > bestFull) {
+      bestFull = c;
+      bestPeriod = lag;
+    }
+  }
+  period = bestPeriod;
+  voicing = max<f32>(bestFull, 0.0);
+}
+
+/** Windows the frame one period earlier and transforms it into the delayed spectrum. */
+export function pitchTransform(frameStart: usize, window: usize, fft: RealFft): void {
+  const past = frameStart - (<usize>period << 2);
+  for (let i = 0; i < FRAME; i++) {
+    const o = <usize>i << 2;
+    store<f32>(delayedFrame + o, load<f32>(past + o) * load<f32>(window + o));
+  }
+  fft.forward(delayedFrame, delayedSpectrum);
+}
+
+/**
+ * Adds r_b P to X (`spectrum`) per band and restores each band's energy. `gains` holds the gain per bin
+ * (computed on X), `gate` (0-1) scales every r_b (voicing, speech presence).
+ */
+export function pitchFilter(spectrum: usize, gains: usize, gate: f32): void {
+  if (gate <= 0.0) return;
+  for (let b = 0; b < BAND_COUNT; b++) {
+    const low = load<i32>(bandEdges + (<usize>b << 2));
+    const high = min<i32>(load<i32>(bandEdges + (<usize>(b + 1) << 2)), bins);
+    let xEnergy: f32 = 0.0;
+    let pEnergy: f32 = 0.0;
+    let cross: f32 = 0.0;
+    let kept: f32 = 0.0;
+    for (let k = low; k < high; k++) {
+      const o = <usize>k << 3;
+      const xr = load<f32>(spectrum + o);
+      const xi = load<f32>(spectrum + o, 4);
+      const pr = load<f32>(delayedSpectrum + o);
+      const pi = load<f32>(delayedSpectrum + o, 4);
+      const e = xr * xr + xi * xi;
+      const g = load<f32>(gains + (<usize>k << 2));
+      xEnergy += e;
+      pEnergy += pr * pr + pi * pi;
+      cross += xr * pr + xi * pi;
+      kept += g * g * e;
+    }
+    if (xEnergy <= EPSILON || pEnergy <= EPSILON) continue;
+    const correlation = max<f32>(normalised(cross, xEnergy, pEnergy), 0.0);
+    const speech = kept / xEnergy; // the gain's share of the band that is speech (g^2)
+    // Valin (2018): r = 1 where the correlation exceeds the gain, else r^2 = c^2 (1 - g^2) / (g^2 (1 - c^2)).
+    const c2 = correlation * correlation;
+    let r: f32 = correlation * correlation > speech ? 1.0 : Mathf.sqrt(min<f32>(c2 * (1.0 - speech) / (0.001 + speech * (1.0 - c2)), 1.0));
+    r *= gate * Mathf.sqrt(xEnergy / pEnergy);
+    let yEnergy: f32 = 0.0;
+    for (let k = low; k < high; k++) {
+      const o = <usize>k << 3;
+      const yr = load<f32>(spectrum + o) + r * load<f32>(delayedSpectrum + o);
+      const yi = load<f32>(spectrum + o, 4) + r * load<f32>(delayedSpectrum + o, 4);
+      store<f32>(spectrum + o, yr);
+      store<f32>(spectrum + o, yi, 4);
+      yEnergy += yr * yr + yi * yi;
+    }
+    const norm = Mathf.sqrt(xEnergy / (yEnergy + EPSILON));
+    for (let k = low; k < high; k++) {
+      const o = <usize>k << 3;
+      store<f32>(spectrum + o, load<f32>(spectrum + o) * norm);
+      store<f32>(spectrum + o, load<f32>(spectrum + o, 4) * norm, 4);
+    }
+  }
+}
