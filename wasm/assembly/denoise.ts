@@ -7,12 +7,14 @@
 //                 ~70 ms running minimum so that it follows noise that stops or starts (bursts);
 //   gain          denoise-gain.ts: decision-directed a-priori SNR with speexdsp's adaptive weight (smooth
 //                 in noise, against musical noise), averaged in part over ~2 ERB; log-spectral-amplitude
-//                 gain (Ephraim & Malah 1985) with a floor set by the strength.
+//                 gain (Ephraim & Malah 1985) with a floor set by the strength;
+//   pitch filter  denoise-pitch.ts: before the gain, the frame one pitch period earlier is added per band
+//                 where it correlates (a comb: noise between the harmonics goes down), band energy kept.
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
 import { gainApply, gainLayout, gainReset } from './denoise-gain';
-import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pitchTransform, pitchVoicing } from './denoise-pitch';
+import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pitchTransform } from './denoise-pitch';
 import { noiseLayout, noisePresence, noisePower, noiseReset, noiseTrack } from './denoise-noise';
 
 export const DENOISE_HOP: i32 = 128;
@@ -116,15 +118,11 @@ function periodogram(): void {
   return re * re + im * im;
 }
 
-function pitchGate(): f32 {
-  return 1.0;
-}
-
 function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
   const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   const bypass = strength <= 0.0;
-  if (!bypass) pitchFilter(spectrum, gains, pitchGate());
+  if (!bypass) pitchFilter(spectrum, gains);
   for (let k = 0; k < BINS; k++) {
     const gain: f32 = bypass ? 1.0 : load<f32>(gains + (<usize>k << 2));
     const bin = spectrum + (<usize>k << 3);
