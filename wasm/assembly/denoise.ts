@@ -8,8 +8,9 @@
 //   gain          denoise-gain.ts: decision-directed a-priori SNR with speexdsp's adaptive weight (smooth
 //                 in noise, against musical noise), averaged in part over ~2 ERB; log-spectral-amplitude
 //                 gain (Ephraim & Malah 1985) with a floor set by the strength;
-//   pitch filter  denoise-pitch.ts: before the gain, the frame one pitch period earlier is added per band
-//                 where it correlates (a comb: noise between the harmonics goes down), band energy kept.
+//   pitch filter  denoise-pitch.ts: the frame one pitch period earlier is added per band where it
+//                 correlates (a comb: noise between the harmonics goes down), band energy kept; the gain
+//                 rule then sees half of the filtered spectrum's power.
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
@@ -28,6 +29,10 @@ const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
 const VOICE_HIGH_BIN: i32 = <i32>(4000.0 / BIN_HZ);
 const VOICE_HOLD_HOPS: i32 = 112; // 300 ms hangover
 const MAX_ATTENUATION_DB: f32 = 40.0;
+// The gain rule sees this share of |X|^2 and the rest of the comb-filtered |Y|^2 (more at the harmonics,
+// less between): 0.5 gained 0.02-0.03 PESQ on white and pink; |X|^2 alone (the filter after the gain) or
+// 0.75 less, |Y|^2 alone 0.01 less. The noise tracker still sees |X|^2 alone.
+const PITCH_MIX: f32 = 0.5;
 
 let fft: RealFft | null = null;
 let window: usize = 0;
@@ -120,9 +125,15 @@ function periodogram(): void {
 
 function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
-  const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   const bypass = strength <= 0.0;
-  if (!bypass) pitchFilter(spectrum, gains);
+  if (!bypass) {
+    pitchFilter(spectrum, noisePower());
+    for (let k = 0; k < BINS; k++) {
+      const o = <usize>k << 2;
+      store<f32>(windowed + o, PITCH_MIX * load<f32>(windowed + o) + (1.0 - PITCH_MIX) * squaredMagnitude(k));
+    }
+  }
+  const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   for (let k = 0; k < BINS; k++) {
     const gain: f32 = bypass ? 1.0 : load<f32>(gains + (<usize>k << 2));
     const bin = spectrum + (<usize>k << 3);
