@@ -23,23 +23,23 @@ import { LOG2_E, fastExp2, fastLog2 } from './kernels/fastmath';
 const CLEAN_KEEP: f32 = 0.5; // the previous clean-power estimate's weight per hop (0.2 per 10 ms in speexdsp)
 const BAND_WEIGHT: f32 = 0.7; // share of the a-priori SNR taken from the mean over the band around the bin
 const BAND_ERBS: f32 = 2.0; // that band's width in ERB (Glasberg & Moore 1990: 24.7 (4.37 f/kHz + 1) Hz)
-const BIN_HZ: f32 = 93.75; // 48 kHz / 512
 const PAUSE_SNR: f32 = 0.3; // mean a-priori SNR over 300 Hz-4 kHz (-5 dB) under which a hop counts as a pause
 const PAUSE_SPARE: f32 = 2.0; // a bin keeps min(2 xi / (1 + xi), 1) of its gain from the pause gain: all of it from 0 dB
 // The deep pause, on the bins that hold little or no speech intelligibility: after DEEP_AFTER_HOPS hops in a
 // row that look like a pause (voice-band a-priori SNR under PAUSE_SNR, mean a-posteriori SNR under
 // DEEP_RELEASE_GAMMA in the voice band and under DEEP_HIGH_RELEASE_GAMMA above it), bins above ~5 kHz fall a
 // further DEEP_DB, DEEP_STEP_DB per hop, less in proportion to their own a-priori SNR as with the pause gain;
-// the DC bin (0-~90 Hz, where pink noise's pause residue sits) does the same from the first such hop and
+// the DC bins (up to 50 Hz, where pink noise's pause residue sits) do the same from the first such hop and
 // unspared. A hop with evidence ends both at once. Over the whole band (or from 4 kHz) it cost STOI: speech
 // 30-45 dB under its peak, around onsets and in real speech's inner pauses (which STOI counts), cannot be told
 // from a pause in time. STOI does not see above 5 kHz; PESQ-WB does (to 8 kHz) and rises.
 const DEEP_AFTER_HOPS: i32 = 75; // 200 ms: a real pause, not a weak syllable
-const DEEP_LOW_BIN: i32 = 53; // bins above it: from 5 kHz
+const DEEP_LOW_HZ: f32 = 5000.0; // bins above it
+const DC_HIGH_HZ: f32 = 50.0; // bins up to it (0 and 47 Hz at 1024 points) count as the DC bin: the pink residue sits under 50 Hz
 const DEEP_DB: f32 = 20.0;
 const DEEP_STEP_DB: f32 = 1.0; // 20 dB in 53 ms
-const DEEP_RELEASE_GAMMA: f32 = 1.6; // ~3 standard deviations of the mean over the voice band's 40 bins in noise
-const DEEP_HIGH_RELEASE_GAMMA: f32 = 1.3; // the same over the ~215 bins above 4 kHz (a fricative's onset)
+const DEEP_RELEASE_GAMMA: f32 = 1.6; // over the mean of the voice band's bins: speech, not noise (set at 512 points)
+const DEEP_HIGH_RELEASE_GAMMA: f32 = 1.3; // the same over the bins above 4 kHz (a fricative's onset)
 const DB_TO_LOG2: f32 = 0.16609640; // log2(10) / 20
 const XI_MIN: f32 = 0.0032; // -25 dB
 const GAMMA_MAX: f32 = 1000.0;
@@ -52,6 +52,8 @@ const LSA_LOG2_MIN: f32 = -20.0;
 const LSA_LOG2_MAX: f32 = 6.0;
 
 let bins: i32 = 0;
+let deepLowBin: i32 = 0;
+let dcHighBin: i32 = 0;
 let lsaTable: usize = 0;
 let previousClean: usize = 0; // recursively smoothed G^2 |Y|^2
 let priorSnr: usize = 0; // this hop's a-priori SNR per bin, before the band mean
@@ -89,9 +91,13 @@ function exponentialIntegral(x: f64): f64 {
   return h * Math.exp(-x);
 }
 
+/** Lays out the per-bin state once (bins = frame / 2 + 1, at 48 kHz). */
 export function gainLayout(binCount: i32): void {
   if (lsaTable != 0) return;
   bins = binCount;
+  const binHz: f32 = 24000.0 / <f32>(bins - 1);
+  deepLowBin = <i32>(DEEP_LOW_HZ / binHz);
+  dcHighBin = <i32>(DC_HIGH_HZ / binHz);
   lsaTable = allocF32(LSA_TABLE_SIZE);
   for (let i = 0; i < LSA_TABLE_SIZE; i++) {
     const log2v = LSA_LOG2_MIN + (LSA_LOG2_MAX - LSA_LOG2_MIN) * <f32>i / <f32>(LSA_TABLE_SIZE - 1);
@@ -103,8 +109,8 @@ export function gainLayout(binCount: i32): void {
   priorSnrSum = allocF32(bins + 1);
   bandHalfWidth = allocF32(bins); // i32s, same size
   for (let k = 0; k < bins; k++) {
-    const erbHz: f32 = 24.7 * (4.37 * (<f32>k * BIN_HZ) / 1000.0 + 1.0);
-    store<i32>(bandHalfWidth + (<usize>k << 2), <i32>(BAND_ERBS * erbHz / BIN_HZ * 0.5));
+    const erbHz: f32 = 24.7 * (4.37 * (<f32>k * binHz) / 1000.0 + 1.0);
+    store<i32>(bandHalfWidth + (<usize>k << 2), <i32>(BAND_ERBS * erbHz / binHz * 0.5));
   }
 }
 
@@ -183,7 +189,7 @@ export function gainApply(power: usize, noise: usize, prior: usize, gains: usize
     const gain = min<f32>(ratio * lsaGainFactor(v), 1.0);
     store<f32>(previousClean + o, CLEAN_KEEP * load<f32>(previousClean + o) + (1.0 - CLEAN_KEEP) * gain * gain * y);
     const spared = min<f32>(PAUSE_SPARE * ratio, 1.0);
-    const deepShare: f32 = k > DEEP_LOW_BIN ? deepLog2 * (1.0 - spared) : (k == 0 ? dcLog2 : 0.0);
+    const deepShare: f32 = k > deepLowBin ? deepLog2 * (1.0 - spared) : (k <= dcHighBin ? dcLog2 : 0.0);
     const pauseShare: f32 = inPause ? fastExp2(pauseLog2 * (1.0 - spared) + deepShare) : 1.0;
     store<f32>(gains + o, max<f32>(gain * pauseShare, gainFloor));
     if (k >= voiceLow && k <= voiceHigh) {

@@ -73,6 +73,22 @@ class RunningMinimum {
   }
 }
 
+/**
+ * |Y|^2 of bin k smoothed over frequency, 1/8, 1/4, 1/4, 1/4, 1/8: +-94 Hz at 46.9 Hz per bin, as 1/4, 1/2, 1/4
+ * was at 512 points. With 3 taps the smoothed power varies more in noise, the 1.5 s minimum sits lower under it,
+ * speech presence is flagged in noise more often and the estimate ends 6% under the noise (2% with 5 taps).
+ */
+// @ts-ignore: decorator
+@inline function acrossFrequency(power: usize, k: i32): f32 {
+  const o = <usize>k << 2;
+  const y = load<f32>(power + o);
+  const below = k > 0 ? load<f32>(power + o - 4) : y;
+  const above = k < bins - 1 ? load<f32>(power + o + 4) : y;
+  const below2 = k > 1 ? load<f32>(power + o - 8) : below;
+  const above2 = k < bins - 2 ? load<f32>(power + o + 8) : above;
+  return 0.125 * (below2 + above2) + 0.25 * (below + y + above);
+}
+
 let bins: i32 = 0;
 let noise: usize = 0;
 let presence: usize = 0;
@@ -116,8 +132,10 @@ export function noiseTrack(power: usize): void {
   const short = shortMinimum!;
   const long = longMinimum!;
   if (hops == 0) {
+    // Smoothed over frequency from the first frame on: a single periodogram value is often far under the mean,
+    // and as the minima's start it would hold them (and flag speech everywhere above them) for 1.5 s.
     for (let k = 0; k < bins; k++) {
-      const first = max<f32>(load<f32>(power + (<usize>k << 2)), 1e-12);
+      const first = max<f32>(acrossFrequency(power, k), 1e-12);
       store<f32>(noise + (<usize>k << 2), first);
       store<f32>(smoothedPower + (<usize>k << 2), first);
       short.start(k, first);
@@ -131,6 +149,7 @@ export function noiseTrack(power: usize): void {
   const boundsReady = hops >= SHORT_SUBWINDOW * (SHORT_SUBWINDOWS + 1);
   // Until the tracker has seen a quarter second, the estimate is (close to) a running mean.
   const smoothing: f32 = hops < RUNNING_MEAN_HOPS ? min<f32>(NOISE_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)) : NOISE_SMOOTH;
+  const powerSmoothing: f32 = min<f32>(POWER_SMOOTH, 1.0 - 1.0 / <f32>(hops + 1)); // a running mean for the first hops, likewise
   const lift = floorRose;
   const typicalRiseNow = typicalRise;
   let risen = 0;
@@ -138,10 +157,8 @@ export function noiseTrack(power: usize): void {
   for (let k = 0; k < bins; k++) {
     const o = <usize>k << 2;
     const y = load<f32>(power + o);
-    // Smoothed power (over frequency 1/4, 1/2, 1/4, then time) and its running minima.
-    const below = k > 0 ? load<f32>(power + o - 4) : y;
-    const above = k < bins - 1 ? load<f32>(power + o + 4) : y;
-    const s: f32 = POWER_SMOOTH * load<f32>(smoothedPower + o) + (1.0 - POWER_SMOOTH) * (0.25 * below + 0.5 * y + 0.25 * above);
+    // Smoothed power (over frequency, then time) and its running minima.
+    const s: f32 = powerSmoothing * load<f32>(smoothedPower + o) + (1.0 - powerSmoothing) * acrossFrequency(power, k);
     store<f32>(smoothedPower + o, s);
     const shortFloor = short.update(k, s, shortEnds);
     const longFloor = long.update(k, s, longEnds);

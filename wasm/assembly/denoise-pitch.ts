@@ -44,20 +44,23 @@ const MAX_SNR: f32 = 1000.0;
 
 let bandEdges: usize = 0; // i32[BAND_COUNT + 1]
 let decimated: usize = 0; // f32[DECIMATED_LENGTH]: the 12 kHz signal, newest last
-let delayedFrame: usize = 0; // f32[FRAME]
+let delayedFrame: usize = 0; // f32[transformLength]
 let delayedSpectrum: usize = 0; // (re, im)[bins]
 let bins: i32 = 0;
+let transformLength: i32 = 0; // the denoiser's transform (the pitch search looks at its last FRAME samples)
 let period: i32 = MIN_PERIOD;
 let gate: f32 = 0.0; // 0-1 from the voicing (the full-rate normalised correlation at the period)
 
-export function pitchLayout(binCount: i32): void {
+export function pitchLayout(binCount: i32, frameLength: i32): void {
   if (bandEdges != 0) return;
   bins = binCount;
+  transformLength = frameLength;
+  const binsPer512 = frameLength / FRAME; // the edges below are in bins of a 512-point transform
   bandEdges = allocF32(BAND_COUNT + 1);
   const edges: StaticArray<i32> = [0, 3, 6, 9, 12, 15, 18, 21, 24, 28, 32, 40, 48, 56, 68];
-  for (let b = 0; b <= BAND_COUNT; b++) store<i32>(bandEdges + (<usize>b << 2), edges[b]);
+  for (let b = 0; b <= BAND_COUNT; b++) store<i32>(bandEdges + (<usize>b << 2), edges[b] * binsPer512);
   decimated = allocF32(DECIMATED_LENGTH);
-  delayedFrame = allocF32(FRAME);
+  delayedFrame = allocF32(transformLength);
   delayedSpectrum = allocF32(bins * 2);
 }
 
@@ -148,7 +151,7 @@ export function pitchSearch(frameStart: usize, hop: i32): void {
 /** Windows the frame one period earlier and transforms it into the delayed spectrum. */
 export function pitchTransform(frameStart: usize, window: usize, fft: RealFft): void {
   const past = frameStart - (<usize>period << 2);
-  for (let i = 0; i < FRAME; i++) {
+  for (let i = 0; i < transformLength; i++) {
     const o = <usize>i << 2;
     store<f32>(delayedFrame + o, load<f32>(past + o) * load<f32>(window + o));
   }

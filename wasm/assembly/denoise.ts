@@ -1,7 +1,13 @@
 // Speech denoiser for 48 kHz mono, one 128-sample AudioWorklet quantum per call.
 //
-// STFT: 512-point frames, sqrt-Hann analysis and synthesis windows, 128-sample hop (75% overlap),
-// so the algorithmic delay is 512 - 128 = 384 samples (8 ms) and no buffering beyond the quantum.
+// STFT: 1024-point transforms, 128-sample hop, with the low-delay asymmetric window pair of Mauler & Martin
+// (2007, "A low delay, variable resolution, perfect reconstruction spectral analysis-synthesis system for
+// speech enhancement"): a 768-sample analysis window (zero-padded in front) rises slowly over its first 512
+// samples and falls over the last 256 (half a sqrt-Hann of SYNTHESIS), so the bins are 46.9 Hz apart and
+// separate the harmonics of most voices; the synthesis window is zero but on the last SYNTHESIS samples, where
+// analysis x synthesis is a Hann of SYNTHESIS samples. Four of those at a 128-sample hop sum to 2, so the
+// algorithmic delay is SYNTHESIS - 128 = 384 samples (8 ms), as with the symmetric 512-point frames before,
+// and a gain of 1 reproduces the input exactly.
 // Per bin:
 //   noise power   denoise-noise.ts: MCRA (Cohen & Berdugo 2002) with a 1.5 s minimum, bounded by a
 //                 ~70 ms running minimum so that it follows noise that stops or starts (bursts);
@@ -19,12 +25,18 @@ import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pi
 import { noiseLayout, noisePresence, noisePower, noiseReset, noiseTrack } from './denoise-noise';
 
 export const DENOISE_HOP: i32 = 128;
-const FRAME: i32 = 512;
+const FRAME: i32 = 1024;
+const SYNTHESIS: i32 = 512; // the synthesis window's non-zero span: the delay is SYNTHESIS - DENOISE_HOP
+// Leading zeros of the analysis window, so it spans 768 samples: on white noise STOI +0.0005 where 1024 samples
+// gave -0.0001 (pink pause attenuation 0.7 dB under 1024's); see docs/media.md.
+const ANALYSIS_ZEROS: i32 = 256;
+// The rise is a Hann; the paper's sqrt-Hann rise measured STOI -0.001 on white and pink and PESQ -0.005 to -0.007.
+const RISE_POWER: f64 = 1.0;
 const BINS: i32 = FRAME / 2 + 1;
 const BIN_HZ: f32 = 48000.0 / <f32>FRAME;
 const HISTORY: i32 = PITCH_MAX_PERIOD + FRAME; // the frame and, before it, the longest pitch period
 
-const WARMUP_HOPS: i32 = FRAME / DENOISE_HOP; // until the first frame is full, everything is noise
+const WARMUP_HOPS: i32 = (FRAME - ANALYSIS_ZEROS) / DENOISE_HOP; // until the first frame is full, everything is noise
 const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
 const VOICE_HIGH_BIN: i32 = <i32>(4000.0 / BIN_HZ);
 const VOICE_HOLD_HOPS: i32 = 112; // 300 ms hangover
@@ -35,7 +47,8 @@ const MAX_ATTENUATION_DB: f32 = 40.0;
 const PITCH_MIX: f32 = 0.5;
 
 let fft: RealFft | null = null;
-let window: usize = 0;
+let analysisWindow: usize = 0;
+let synthesisWindow: usize = 0; // its last SYNTHESIS samples, the rest is zero
 let history: usize = 0;
 let frame: usize = 0; // the last FRAME samples of history
 let windowed: usize = 0;
@@ -60,33 +73,56 @@ function setStrengthInternal(value: f32): void {
 export function denoiseInit(): i32 {
   if (fft == null) {
     fft = new RealFft(FRAME);
-    window = allocF32(FRAME);
-    for (let i = 0; i < FRAME; i++) {
-      const hann = 0.5 - 0.5 * Math.cos((2.0 * Math.PI * <f64>i) / <f64>FRAME);
-      store<f32>(window + (<usize>i << 2), <f32>Math.sqrt(hann));
-    }
+    analysisWindow = allocF32(FRAME);
+    synthesisWindow = allocF32(SYNTHESIS);
+    layOutWindows();
     history = allocF32(HISTORY);
     frame = history + (<usize>PITCH_MAX_PERIOD << 2);
     windowed = allocF32(FRAME);
     spectrum = allocF32(BINS * 2);
     synthesis = allocF32(FRAME);
-    overlap = allocF32(FRAME);
+    overlap = allocF32(SYNTHESIS);
     inputBuffer = allocF32(DENOISE_HOP);
     outputBuffer = allocF32(DENOISE_HOP);
     noiseLayout(BINS);
     gainLayout(BINS);
-    pitchLayout(BINS);
+    pitchLayout(BINS, FRAME);
   }
   noiseReset();
   gainReset();
   pitchReset();
   memory.fill(history, 0, <usize>HISTORY << 2);
-  memory.fill(overlap, 0, <usize>FRAME << 2);
+  memory.fill(overlap, 0, <usize>SYNTHESIS << 2);
   hops = 0;
   speechProbability = 0.0;
   voiceHold = 0;
   setStrengthInternal(strength);
   return DENOISE_HOP;
+}
+
+// @ts-ignore: decorator
+@inline function hann(i: i32, length: i32): f64 {
+  return 0.5 - 0.5 * Math.cos((2.0 * Math.PI * <f64>i) / <f64>length);
+}
+
+/**
+ * Mauler & Martin (2007): analysis = Hann of 2 (FRAME - M - zeros) (to RISE_POWER) rising, then sqrt(Hann of
+ * 2M) falling (M = SYNTHESIS / 2); synthesis = Hann of 2M / analysis on the last 2M samples.
+ */
+function layOutWindows(): void {
+  const m = SYNTHESIS / 2;
+  const riseLength = 2 * (FRAME - m - ANALYSIS_ZEROS);
+  const synthesisStart = FRAME - SYNTHESIS;
+  for (let i = 0; i < FRAME; i++) {
+    let analysis = 0.0;
+    if (i >= FRAME - m) analysis = Math.sqrt(hann(i - synthesisStart, SYNTHESIS));
+    else if (i >= ANALYSIS_ZEROS) analysis = Math.pow(hann(i - ANALYSIS_ZEROS, riseLength), RISE_POWER);
+    store<f32>(analysisWindow + (<usize>i << 2), <f32>analysis);
+    if (i >= synthesisStart) {
+      const product = hann(i - synthesisStart, SYNTHESIS);
+      store<f32>(synthesisWindow + (<usize>(i - synthesisStart) << 2), analysis > 0.0 ? <f32>(product / analysis) : 0.0);
+    }
+  }
 }
 
 /** Where the caller writes the next 128 input samples. */
@@ -159,32 +195,31 @@ export function denoiseProcess(): f32 {
   }
   for (let i = 0; i < FRAME; i++) {
     const o = <usize>i << 2;
-    store<f32>(windowed + o, load<f32>(frame + o) * load<f32>(window + o));
+    store<f32>(windowed + o, load<f32>(frame + o) * load<f32>(analysisWindow + o));
   }
   const transform = fft!;
   transform.forward(windowed, spectrum);
   periodogram();
-  pitchSearch(frame, DENOISE_HOP);
-  pitchTransform(frame, window, transform);
-  // Until the first frame is full (4 hops), everything is noise.
+  pitchSearch(frame + (<usize>(FRAME - SYNTHESIS) << 2), DENOISE_HOP); // on the last 512 samples
+  pitchTransform(frame, analysisWindow, transform);
+  // Until the first frame is full (WARMUP_HOPS), everything is noise.
   if (hops < WARMUP_HOPS) noiseReset();
   noiseTrack(windowed);
   applyGain();
   hops++;
   transform.inverse(spectrum, synthesis);
-  // sqrt-Hann twice is Hann; four Hann windows at 75% overlap sum to 2.
-  for (let i = 0; i < FRAME; i++) {
+  // Analysis x synthesis is a Hann window of SYNTHESIS samples; four of them at a quarter's hop sum to 2.
+  const synthesisStart = synthesis + (<usize>(FRAME - SYNTHESIS) << 2);
+  for (let i = 0; i < SYNTHESIS; i++) {
     const o = <usize>i << 2;
-    store<f32>(overlap + o, load<f32>(overlap + o) + 0.5 * load<f32>(synthesis + o) * load<f32>(window + o));
+    store<f32>(overlap + o, load<f32>(overlap + o) + 0.5 * load<f32>(synthesisStart + o) * load<f32>(synthesisWindow + o));
   }
   for (let i = 0; i < DENOISE_HOP; i++) {
     const y = load<f32>(overlap + (<usize>i << 2));
     store<f32>(outputBuffer + (<usize>i << 2), min<f32>(max<f32>(y, -1.0), 1.0));
   }
-  memory.copy(overlap, overlap + (<usize>DENOISE_HOP << 2), tail);
-  memory.fill(overlap + tail, 0, <usize>DENOISE_HOP << 2);
+  const overlapTail = <usize>(SYNTHESIS - DENOISE_HOP) << 2;
+  memory.copy(overlap, overlap + (<usize>DENOISE_HOP << 2), overlapTail);
+  memory.fill(overlap + overlapTail, 0, <usize>DENOISE_HOP << 2);
   return speechProbability;
 }
-
-
-
