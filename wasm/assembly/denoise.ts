@@ -13,11 +13,15 @@
 //                 ~70 ms running minimum so that it follows noise that stops or starts (bursts);
 //   gain          denoise-gain.ts: decision-directed a-priori SNR with speexdsp's adaptive weight (smooth
 //                 in noise, against musical noise), averaged in part over ~2 ERB; log-spectral-amplitude
-//                 gain (Ephraim & Malah 1985) with a floor set by the strength.
+//                 gain (Ephraim & Malah 1985) with a floor set by the strength;
+//   pitch filter  denoise-pitch.ts: the frame one pitch period earlier is added per band where it
+//                 correlates (a comb: noise between the harmonics goes down), band energy kept; the gain
+//                 rule then sees half of the filtered spectrum's power.
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
 import { gainApply, gainLayout, gainReset } from './denoise-gain';
+import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pitchTransform } from './denoise-pitch';
 import { noiseLayout, noisePresence, noisePower, noiseReset, noiseTrack } from './denoise-noise';
 
 export const DENOISE_HOP: i32 = 128;
@@ -31,17 +35,23 @@ const RISE_POWER: f64 = 1.0;
 const BINS: i32 = FRAME / 2 + 1;
 const VECTOR_BINS: i32 = (BINS + 3) & ~3;
 const BIN_HZ: f32 = 48000.0 / <f32>FRAME;
+const HISTORY: i32 = PITCH_MAX_PERIOD + FRAME; // the frame and, before it, the longest pitch period
 
 const WARMUP_HOPS: i32 = (FRAME - ANALYSIS_ZEROS) / DENOISE_HOP; // until the first frame is full, everything is noise
 const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
 const VOICE_HIGH_BIN: i32 = <i32>(4000.0 / BIN_HZ);
 const VOICE_HOLD_HOPS: i32 = 112; // 300 ms hangover
 const MAX_ATTENUATION_DB: f32 = 40.0;
+// The gain rule sees this share of |X|^2 and the rest of the comb-filtered |Y|^2 (more at the harmonics,
+// less between): 0.5 gained 0.02-0.03 PESQ on white and pink; |X|^2 alone (the filter after the gain) or
+// 0.75 less, |Y|^2 alone 0.01 less. The noise tracker still sees |X|^2 alone.
+const PITCH_MIX: f32 = 0.5;
 
 let fft: RealFft | null = null;
 let analysisWindow: usize = 0;
 let synthesisWindow: usize = 0; // its last SYNTHESIS samples, the rest is zero
-let frame: usize = 0;
+let history: usize = 0;
+let frame: usize = 0; // the last FRAME samples of history
 let windowed: usize = 0;
 let spectrum: usize = 0;
 let synthesis: usize = 0;
@@ -67,7 +77,8 @@ export function denoiseInit(): i32 {
     analysisWindow = allocF32(FRAME);
     synthesisWindow = allocF32(SYNTHESIS);
     layOutWindows();
-    frame = allocF32(FRAME);
+    history = allocF32(HISTORY);
+    frame = history + (<usize>PITCH_MAX_PERIOD << 2);
     windowed = allocF32(FRAME);
     spectrum = allocF32(BINS * 2);
     synthesis = allocF32(FRAME);
@@ -76,10 +87,12 @@ export function denoiseInit(): i32 {
     outputBuffer = allocF32(DENOISE_HOP);
     noiseLayout(BINS);
     gainLayout(BINS);
+    pitchLayout(BINS, FRAME);
   }
   noiseReset();
   gainReset();
-  memory.fill(frame, 0, <usize>FRAME << 2);
+  pitchReset();
+  memory.fill(history, 0, <usize>HISTORY << 2);
   memory.fill(overlap, 0, <usize>SYNTHESIS << 2);
   hops = 0;
   speechProbability = 0.0;
@@ -160,8 +173,16 @@ function periodogram(): void {
 
 function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
+  const bypass = strength <= 0.0;
+  if (!bypass) {
+    pitchFilter(spectrum, noisePower());
+    for (let k = 0; k < BINS; k++) {
+      const o = <usize>k << 2;
+      store<f32>(windowed + o, PITCH_MIX * load<f32>(windowed + o) + (1.0 - PITCH_MIX) * squaredMagnitude(k));
+    }
+  }
   const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, VOICE_LOW_BIN, VOICE_HIGH_BIN);
-  if (strength > 0.0) {
+  if (!bypass) {
     // Four bins a step: each gain scales a (re, im) pair. The last bin (BINS is 4n + 1) stays scalar.
     for (let k = 0; k < BINS - 1; k += 4) {
       const gain = v128.load(gains + (<usize>k << 2));
@@ -185,7 +206,7 @@ function applyGain(): void {
  */
 export function denoiseProcess(): f32 {
   const tail = <usize>(FRAME - DENOISE_HOP) << 2;
-  memory.copy(frame, frame + (<usize>DENOISE_HOP << 2), tail);
+  memory.copy(history, history + (<usize>DENOISE_HOP << 2), <usize>(HISTORY - DENOISE_HOP) << 2);
   for (let i = 0; i < DENOISE_HOP; i += 4) {
     const x = v128.load(inputBuffer + (<usize>i << 2));
     // x - x is 0 exactly when x is finite (NaN for NaN and the infinities), as in isFinite.
@@ -199,6 +220,8 @@ export function denoiseProcess(): f32 {
   const transform = fft!;
   transform.forward(windowed, spectrum);
   periodogram();
+  pitchSearch(frame + (<usize>(FRAME - SYNTHESIS) << 2), DENOISE_HOP); // on the last 512 samples
+  pitchTransform(frame, analysisWindow, transform);
   // Until the first frame is full (WARMUP_HOPS), everything is noise.
   if (hops < WARMUP_HOPS) noiseReset();
   noiseTrack(windowed);
