@@ -135,12 +135,13 @@ export function gainLayout(binCount: i32): void {
 }
 
 export function gainReset(): void {
-  memory.fill(previousClean, 0, <usize>bins << 2);
+  memory.fill(previousClean, 0, <usize>vectorBins << 2);
   pauseHops = 0;
   deepLog2 = 0.0;
   dcLog2 = 0.0;
 }
 
+/** The LSA gain's exp(0.5 E1(v)), interpolated in the table: the scalar form of lsaGainFactorx4, which gainApply uses. */
 // @ts-ignore: decorator
 @inline function lsaGainFactor(v: f32): f32 {
   const position = (fastLog2(max<f32>(v, 1e-30)) - LSA_LOG2_MIN) * (<f32>(LSA_TABLE_SIZE - 1) / (LSA_LOG2_MAX - LSA_LOG2_MIN));
@@ -153,6 +154,7 @@ export function gainReset(): void {
   return a + (b - a) * t;
 }
 
+/** base[index] for the four i32 lanes of `index`. */
 // @ts-ignore: decorator
 @inline function gatherF32(base: usize, index: v128): v128 {
   let r = f32x4.splat(load<f32>(base + (<usize>i32x4.extract_lane(index, 0) << 2)));
