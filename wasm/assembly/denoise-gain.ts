@@ -41,6 +41,14 @@ const DEEP_STEP_DB: f32 = 1.0; // 20 dB in 53 ms
 const DEEP_RELEASE_GAMMA: f32 = 1.6; // over the mean of the voice band's bins: speech, not noise (set at 512 points)
 const DEEP_HIGH_RELEASE_GAMMA: f32 = 1.3; // the same over the bins above 4 kHz (a fricative's onset)
 const DB_TO_LOG2: f32 = 0.16609640; // log2(10) / 20
+// The decision-directed weight's floor. speexdsp's 0.1 is per 10 ms; per 2.67 ms hop the same memory is
+// 0.028. 0.1 per hop let the a-priori SNR follow each noise periodogram, which kept 10-15 dB of the noise
+// in speech and pauses. Measured (means over 0-15 dB, against 0.1): 0.07 white PESQ +0.050, STOI -0.0010;
+// 0.05 PESQ +0.086 (white), +0.042 (pink), STOI -0.0020 / -0.0027, pause attenuation +3.2 / +2.1 dB;
+// 0.03 STOI -0.003 / -0.005. 0.05 keeps white STOI at RNNoise's and passes its PESQ.
+const NOISE_WEIGHT: f32 = 0.05;
+const ONSET_WEIGHT: f32 = 0.1;
+const ONSET_GAMMA: f32 = 4.0; // 6 dB over the noise: a noise bin's periodogram is above it 1.8% of the time
 const XI_MIN: f32 = 0.0032; // -25 dB
 const GAMMA_MAX: f32 = 1000.0;
 const Q_MIN: f32 = 0.05;
@@ -197,9 +205,12 @@ export function gainApply(power: usize, noise: usize, prior: usize, gains: usize
     const lambda = v128.load(noise + o);
     const gamma = f32x4.min(f32x4.div(v128.load(power + o), lambda), f32x4.splat(GAMMA_MAX));
     const clean = v128.load(previousClean + o);
-    // speexdsp's weight: 0.1 in noise (smooth), up to 0.99 where the clean estimate dominates (follows speech).
+    // speexdsp's weight: low in noise (smooth), up to 0.99 where the clean estimate dominates (follows speech),
+    // and at least ONSET_WEIGHT where this bin stands clearly above the noise (an onset follows at once).
     const share = f32x4.div(clean, f32x4.add(clean, lambda));
-    const weight = f32x4.add(f32x4.splat(0.1), f32x4.mul(f32x4.mul(f32x4.splat(0.89), share), share));
+    const onset = f32x4.gt(gamma, f32x4.splat(ONSET_GAMMA));
+    const base = v128.bitselect(f32x4.splat(ONSET_WEIGHT), f32x4.splat(NOISE_WEIGHT), onset);
+    const weight = f32x4.add(base, f32x4.mul(f32x4.mul(f32x4.splat(0.89), share), share));
     const fromGamma = f32x4.mul(weight, f32x4.max(f32x4.sub(gamma, f32x4.splat(1.0)), f32x4.splat(0.0)));
     const fromClean = f32x4.div(f32x4.mul(f32x4.sub(f32x4.splat(1.0), weight), clean), lambda);
     v128.store(priorSnr + o, f32x4.max(f32x4.add(fromGamma, fromClean), f32x4.splat(XI_MIN)));
