@@ -1,8 +1,9 @@
 // Pitch (comb) filtering of voiced speech for the denoiser (wasm/assembly/denoise.ts), one call per hop.
 //
-// The 93.75 Hz bins cannot resolve the harmonics of most voices (100-250 Hz apart), so the gain alone
-// lets the noise between them pass. As in Valin (2018, "A hybrid DSP/deep learning approach to real-time
-// full-band speech enhancement", pitch filtering), the frame one pitch period T earlier (already in the
+// Even the 46.9 Hz bins of the 1024-point transform hardly resolve the harmonics of most voices (100-250 Hz
+// apart; the 768-sample analysis window's main lobe spans several bins), so the gain alone lets the noise
+// between them pass. As in Valin (2018, "A hybrid DSP/deep learning approach to real-time full-band
+// speech enhancement", pitch filtering), the frame one pitch period T earlier (already in the
 // past: no extra delay) is windowed and transformed (P) and, per band below 6.4 kHz, r_b P is added to
 // the frame X: harmonics add in phase, noise does not; each band's energy is then set back to X's, so the
 // noise estimate (of X) still holds for it. r_b is the one that maximises the band's SNR after the filter
@@ -33,7 +34,8 @@ const REFINE_SPAN: i32 = 3; // full-rate lags 4L-3..4L+3 around the decimated la
 const OCTAVE_SHARE: f32 = 0.85; // a sub-multiple of the best lag that correlates this well is the period
 const MAX_DIVISOR: i32 = 4;
 const SEARCH_EVERY: i32 = 2;
-// Band edges in bins (93.75 Hz each): 3 bins wide below 2.25 kHz, wider above, as RNNoise's bands grow.
+// Band edges in bins of a 512-point transform (93.75 Hz; scaled to the denoiser's transform): 3 bins wide
+// below 2.25 kHz, wider above, as RNNoise's bands grow.
 // 1 bin: the correlation is too noisy (-0.003 STOI); 2 bins: -0.0005 STOI on pink at 0 dB, -0.005 PESQ;
 // 4 bins: -0.0008 there; each bin its own sliding band of 3: -0.0007 STOI on white.
 const BAND_COUNT: i32 = 14; // up to 6.4 kHz
