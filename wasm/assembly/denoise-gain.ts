@@ -67,8 +67,9 @@ let splitBin: i32 = 0; // the first bin above SPLIT_HZ (the vector loop switches
 let vectorBins: i32 = 0; // bins rounded up to whole v128s: per-bin buffers are padded to it, the padding lanes ignored
 let deepLowBin: i32 = 0;
 let dcHighBin: i32 = 0;
-let lsaTable: usize = 0;
-let lsaPairs: usize = 0; // (lsaTable[i], lsaTable[i + 1]) for i < LSA_TABLE_SIZE - 1: one 64-bit load per lane
+// exp(0.5 E1(v)) at the table's points i and i + 1, for i < LSA_TABLE_SIZE - 1: each lane interpolates from one
+// 64-bit load.
+let lsaPairs: usize = 0;
 let previousClean: usize = 0; // recursively smoothed G^2 |Y|^2
 let priorSnr: usize = 0; // this hop's a-priori SNR per bin, before the band mean (after it, once the gain is out)
 let posteriorSnr: usize = 0; // this hop's a-posteriori SNR per bin (then v = xi / (1 + xi) gamma)
@@ -108,24 +109,24 @@ function exponentialIntegral(x: f64): f64 {
   return h * Math.exp(-x);
 }
 
+/** exp(0.5 E1(v)) at table point i, v from 2^LSA_LOG2_MIN to 2^LSA_LOG2_MAX evenly in log2. */
+function lsaPoint(i: i32): f32 {
+  const log2v = LSA_LOG2_MIN + (LSA_LOG2_MAX - LSA_LOG2_MIN) * <f32>i / <f32>(LSA_TABLE_SIZE - 1);
+  return <f32>Math.exp(0.5 * exponentialIntegral(Math.pow(2.0, <f64>log2v)));
+}
+
 /** Lays out the per-bin state once (bins = frame / 2 + 1, at 48 kHz). */
 export function gainLayout(binCount: i32): void {
-  if (lsaTable != 0) return;
+  if (lsaPairs != 0) return;
   bins = binCount;
   const binHz: f32 = 24000.0 / <f32>(bins - 1);
   deepLowBin = <i32>(DEEP_LOW_HZ / binHz);
   splitBin = <i32>(SPLIT_HZ / binHz);
   dcHighBin = <i32>(DC_HIGH_HZ / binHz);
-  lsaTable = allocF32(LSA_TABLE_SIZE);
-  for (let i = 0; i < LSA_TABLE_SIZE; i++) {
-    const log2v = LSA_LOG2_MIN + (LSA_LOG2_MAX - LSA_LOG2_MIN) * <f32>i / <f32>(LSA_TABLE_SIZE - 1);
-    const v = Math.pow(2.0, <f64>log2v);
-    store<f32>(lsaTable + (<usize>i << 2), <f32>Math.exp(0.5 * exponentialIntegral(v)));
-  }
   lsaPairs = allocF32(2 * (LSA_TABLE_SIZE - 1));
   for (let i = 0; i < LSA_TABLE_SIZE - 1; i++) {
-    store<f32>(lsaPairs + (<usize>i << 3), load<f32>(lsaTable + (<usize>i << 2)));
-    store<f32>(lsaPairs + (<usize>i << 3), load<f32>(lsaTable + (<usize>(i + 1) << 2)), 4);
+    store<f32>(lsaPairs + (<usize>i << 3), lsaPoint(i));
+    store<f32>(lsaPairs + (<usize>i << 3), lsaPoint(i + 1), 4);
   }
   vectorBins = (bins + 3) & ~3;
   previousClean = allocF32(vectorBins);
@@ -154,19 +155,6 @@ export function gainReset(): void {
   dcLog2 = 0.0;
 }
 
-/** The LSA gain's exp(0.5 E1(v)), interpolated in the table: the scalar form of lsaGainFactorx4, which gainApply uses. */
-// @ts-ignore: decorator
-@inline function lsaGainFactor(v: f32): f32 {
-  const position = (fastLog2(max<f32>(v, 1e-30)) - LSA_LOG2_MIN) * (<f32>(LSA_TABLE_SIZE - 1) / (LSA_LOG2_MAX - LSA_LOG2_MIN));
-  if (position >= <f32>(LSA_TABLE_SIZE - 1)) return 1.0;
-  const clamped = max<f32>(position, 0.0);
-  const index = <i32>clamped;
-  const t = clamped - <f32>index;
-  const a = load<f32>(lsaTable + (<usize>index << 2));
-  const b = load<f32>(lsaTable + (<usize>(index + 1) << 2));
-  return a + (b - a) * t;
-}
-
 /** base[index] for the four i32 lanes of `index`. */
 // @ts-ignore: decorator
 @inline function gatherF32(base: usize, index: v128): v128 {
@@ -176,7 +164,7 @@ export function gainReset(): void {
   return f32x4.replace_lane(r, 3, load<f32>(base + (<usize>i32x4.extract_lane(index, 3) << 2)));
 }
 
-/** lsaGainFactor on four lanes, the same operations as the scalar; each lane reads its two table values at once. */
+/** The LSA gain's exp(0.5 E1(v)) on four lanes, interpolated in the table in log2(v); each lane reads its two points at once. */
 // @ts-ignore: decorator
 @inline function lsaGainFactorx4(v: v128): v128 {
   const position = f32x4.mul(

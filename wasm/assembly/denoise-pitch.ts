@@ -182,10 +182,10 @@ export function pitchTransform(frameStart: usize, window: usize, fft: RealFft): 
 
 /**
  * Adds r_b P to X (`spectrum`) per band and restores each band's energy; `noise` holds the noise power
- * per bin (of X).
+ * per bin (of X). Returns false, leaving X as it was, where the voicing gate is shut.
  */
-export function pitchFilter(spectrum: usize, noise: usize): void {
-  if (gate <= 0.0) return;
+export function pitchFilter(spectrum: usize, noise: usize): bool {
+  if (gate <= 0.0) return false;
   for (let b = 0; b < BAND_COUNT; b++) {
     const low = load<i32>(bandEdges + (<usize>b << 2));
     const high = min<i32>(load<i32>(bandEdges + (<usize>(b + 1) << 2)), bins);
@@ -235,4 +235,5 @@ export function pitchFilter(spectrum: usize, noise: usize): void {
       store<f32>(spectrum + o, load<f32>(spectrum + o, 4) * norm, 4);
     }
   }
+  return true;
 }

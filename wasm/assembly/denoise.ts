@@ -174,8 +174,8 @@ function periodogram(): void {
 function applyGain(): void {
   const gains = synthesis; // free until the inverse FFT
   const bypass = strength <= 0.0;
-  if (!bypass) {
-    pitchFilter(spectrum, noisePower());
+  // Where the filter ran, the gain rule sees PITCH_MIX of |X|^2 and the rest of the filtered power.
+  if (!bypass && pitchFilter(spectrum, noisePower())) {
     for (let k = 0; k < BINS; k++) {
       const o = <usize>k << 2;
       store<f32>(windowed + o, PITCH_MIX * load<f32>(windowed + o) + (1.0 - PITCH_MIX) * squaredMagnitude(k));
