@@ -96,6 +96,20 @@ describe('denoise', () => {
     assert.ok(Math.abs(onsetChange) <= 3, `first syllable after the pause changed by ${onsetChange.toFixed(1)} dB`);
   });
 
+  // The gate (denoise-gain.ts): once no band has held speech for a while, the whole hop goes 10 dB further down,
+  // under the 32 dB floor (25 dB late in this pause without it); it opens at once for the next syllable.
+  it('gates a long pause 10 dB under the floor and opens for the first syllable after it', () => {
+    const length = 5 * RATE;
+    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
+    const background = noise(length, 0.1);
+    const noisy = clean.map((v, i) => v + background[i]);
+    const out = new Denoiser(core, 0.8).processSignal(noisy);
+    const late = rmsDb(noisy, 3.0, 3.45) - rmsDb(out, 3.0, 3.45);
+    assert.ok(late >= 33, `attenuation late in the pause ${late.toFixed(1)} dB`);
+    const onsetChange = rmsDb(out, 3.5, 3.54) - rmsDb(clean, 3.5, 3.54);
+    assert.ok(Math.abs(onsetChange) <= 1, `the next syllable's first 40 ms changed by ${onsetChange.toFixed(2)} dB`);
+  });
+
   it('follows noise that starts: a 26 dB louder noise is already attenuated a quarter second in', () => {
     // MCRA's 1.5 s minimum alone leaves the louder noise untouched for 1.5 s (0.03 dB here); the lift
     // is partial on purpose (a full one also follows babble and eats speech), and the gain spares bins

@@ -9,7 +9,10 @@
 //   gain           the log-spectral-amplitude gain (Ephraim & Malah 1985), lowered further in hops whose
 //                  voice band holds little speech (pauses), except in bins whose own a-priori SNR is high
 //                  (a fricative above the voice band, a harmonic), bounded below by the floor; in a pause
-//                  that has lasted 200 ms, 20 dB lower still above 5 kHz (and in the DC bin), released at once.
+//                  that has lasted 200 ms, 20 dB lower still above 5 kHz (and in the DC bin), released at once;
+//   gate           the whole hop lower (10 dB at the default strength, under the floor) while no band of it
+//                  has held speech for a while: a generalised likelihood ratio per bin, averaged over
+//                  200 Hz-3 kHz and over 3-8 kHz, the larger of the two held with a slow decay.
 // Measured on the bench (docs/media.md) and left out, each costing STOI: OM-LSA's weighting of the gain
 // by the conditional speech presence (-0.006 to -0.01; even gated by the voice activity), Cohen's
 // a-priori absence from the averaged a-priori SNR (-0.03 on pink), a time smoothing of the gain where no
@@ -41,6 +44,25 @@ const DEEP_STEP_DB: f32 = 1.0; // 20 dB in 53 ms
 const DEEP_RELEASE_GAMMA: f32 = 1.6; // over the mean of the voice band's bins: speech, not noise (set at 512 points)
 const DEEP_HIGH_RELEASE_GAMMA: f32 = 1.3; // the same over the bins above 4 kHz (a fricative's onset)
 const DB_TO_LOG2: f32 = 0.16609640; // log2(10) / 20
+// The gate. Its evidence per bin is the generalised likelihood ratio of speech over noise with the a-priori SNR
+// at its maximum-likelihood value gamma - 1: gamma - 1 - ln gamma where gamma > 1 (0.15 on average in noise,
+// 6.7 at gamma 10), so a few strong bins (harmonics, a fricative) outweigh many noise bins. Averaged over two
+// bands apart, voiced (low) and fricative (high) speech each show over their own band's noise; on the bench's
+// white and pink mixtures the larger mean is under 0.37 in 99% of pause hops and over 0.4 in 95% of hops at 0-10
+// dB local SNR on white (75% on pink). It is held with a decay of 0.97 per hop, so the gate stays open after
+// loud speech for its tail (e.g. 30 -> 0.4 in 140 ms) and only briefly after a weak syllable.
+// Measured against no gate (means over 0-15 dB, white / pink): pause attenuation +3.8 / +5.0 dB, STOI +0.0001 /
+// -0.0008, PESQ -0.004 / +0.004, SI-SDR +0.12 / +0.13 dB; babble and bursts keep the gate open (their noise
+// estimate sits under the noise). Deeper gates cost PESQ: 14 dB -0.016 / -0.011, 20 dB -0.05 / -0.07, because a
+// causal gate clips the onsets of words (opening the same gate 21 ms earlier, which no causal rule can, turns
+// 20 dB into PESQ +0.02); see docs/media.md.
+const GATE_LOW_HZ: f32 = 200.0;
+const GATE_SPLIT_HZ: f32 = 3000.0;
+const GATE_HIGH_HZ: f32 = 8000.0;
+const GATE_OPEN: f32 = 0.4; // held evidence over which the gate is open
+const GATE_DECAY: f32 = 0.97; // the held evidence's fall per hop
+const GATE_STEP_DB: f32 = 2.0; // the gate closes 2 dB per hop and opens at once
+const LN_2: f32 = 0.6931472;
 // The decision-directed weight's floor above SPLIT_HZ. speexdsp's 0.1 is per 10 ms; per 2.67 ms hop the same
 // memory is 0.028. 0.1 per hop let the a-priori SNR follow each noise periodogram, which kept 10-15 dB of the
 // noise in speech and pauses. Below SPLIT_HZ, where voiced speech's harmonics start and stop, 0.1 stays: there
@@ -80,6 +102,11 @@ let bandCount: usize = 0; // f32 per bin: the bins in its ERB band
 let pauseHops: i32 = 0; // hops in a row that looked like a pause
 let deepLog2: f32 = 0.0; // the deep pause's extra gain above 5 kHz, log2 (0 = none)
 let dcLog2: f32 = 0.0; // the same for the DC bin
+let gateLowBin: i32 = 0; // the gate's bands, in whole v128s: [gateLowBin, gateSplitBin) and [gateSplitBin, gateHighBin)
+let gateSplitBin: i32 = 0;
+let gateHighBin: i32 = 0;
+let gateEvidence: f32 = 0.0; // the held evidence
+let gateLog2: f32 = 0.0; // the gate's gain, log2 (0 = open)
 
 function exponentialIntegral(x: f64): f64 {
   if (x < 1.0) {
@@ -123,6 +150,9 @@ export function gainLayout(binCount: i32): void {
   deepLowBin = <i32>(DEEP_LOW_HZ / binHz);
   splitBin = <i32>(SPLIT_HZ / binHz);
   dcHighBin = <i32>(DC_HIGH_HZ / binHz);
+  gateLowBin = <i32>(GATE_LOW_HZ / binHz) & ~3;
+  gateSplitBin = <i32>(GATE_SPLIT_HZ / binHz) & ~3;
+  gateHighBin = <i32>(GATE_HIGH_HZ / binHz) & ~3;
   lsaPairs = allocF32(2 * (LSA_TABLE_SIZE - 1));
   for (let i = 0; i < LSA_TABLE_SIZE - 1; i++) {
     store<f32>(lsaPairs + (<usize>i << 3), lsaPoint(i));
@@ -153,6 +183,8 @@ export function gainReset(): void {
   pauseHops = 0;
   deepLog2 = 0.0;
   dcLog2 = 0.0;
+  gateEvidence = 0.0;
+  gateLog2 = 0.0;
 }
 
 /** base[index] for the four i32 lanes of `index`. */
@@ -186,17 +218,40 @@ export function gainReset(): void {
   return v128.bitselect(f32x4.splat(1.0), f32x4.add(a, f32x4.mul(f32x4.sub(b, a), t)), beyond);
 }
 
+// @ts-ignore: decorator
+@inline function laneSum(x: v128): f32 {
+  return f32x4.extract_lane(x, 0) + f32x4.extract_lane(x, 1) + f32x4.extract_lane(x, 2) + f32x4.extract_lane(x, 3);
+}
+
+/** Moves the gate (log2 gain, down to `gateFloorLog2`) by this hop's two band means of the likelihood ratio. */
+function gateUpdate(lowSum: v128, highSum: v128, gateFloorLog2: f32): void {
+  const low = laneSum(lowSum) / <f32>(gateSplitBin - gateLowBin);
+  const high = laneSum(highSum) / <f32>(gateHighBin - gateSplitBin);
+  gateEvidence = max<f32>(max<f32>(low, high), GATE_DECAY * gateEvidence);
+  gateLog2 = gateEvidence > GATE_OPEN ? 0.0 : max<f32>(gateLog2 - GATE_STEP_DB * DB_TO_LOG2, gateFloorLog2);
+}
+
 /**
- * Writes the gain per bin (floor to 1) into `gains`. `power` holds |Y|^2, `noise` the noise power,
- * `prior` the speech presence per bin. Returns the mean conditional speech presence probability over
- * the bins [voiceLow, voiceHigh].
+ * Writes the gain per bin into `gains`: the floor to 1, times the gate (down to `gateFloorLog2`, log2). `power`
+ * holds |Y|^2, `noise` the noise power, `prior` the speech presence per bin. Returns the mean conditional speech
+ * presence probability over the bins [voiceLow, voiceHigh].
  */
-export function gainApply(power: usize, noise: usize, prior: usize, gains: usize, gainFloor: f32, voiceLow: i32, voiceHigh: i32): f32 {
+export function gainApply(
+  power: usize, noise: usize, prior: usize, gains: usize, gainFloor: f32, gateFloorLog2: f32, voiceLow: i32, voiceHigh: i32,
+): f32 {
   // Four bins at a time (the buffers are padded to vectorBins); the sums stay scalar, in bin order.
+  let gateLow = f32x4.splat(0.0);
+  let gateHigh = f32x4.splat(0.0);
   for (let k = 0; k < vectorBins; k += 4) {
     const o = <usize>k << 2;
     const lambda = v128.load(noise + o);
     const gamma = f32x4.min(f32x4.div(v128.load(power + o), lambda), f32x4.splat(GAMMA_MAX));
+    if (k >= gateLowBin && k < gateHighBin) {
+      const above = f32x4.max(gamma, f32x4.splat(1.0));
+      const ratio = f32x4.sub(f32x4.sub(above, f32x4.splat(1.0)), f32x4.mul(fastLog2x4(above), f32x4.splat(LN_2)));
+      if (k < gateSplitBin) gateLow = f32x4.add(gateLow, ratio);
+      else gateHigh = f32x4.add(gateHigh, ratio);
+    }
     const clean = v128.load(previousClean + o);
     // speexdsp's weight: low in noise (smooth), up to 0.99 where the clean estimate dominates (follows speech),
     // and at least ONSET_WEIGHT where this bin stands clearly above the noise (an onset follows at once).
@@ -210,6 +265,8 @@ export function gainApply(power: usize, noise: usize, prior: usize, gains: usize
     v128.store(priorSnr + o, f32x4.max(f32x4.add(fromGamma, fromClean), f32x4.splat(XI_MIN)));
     v128.store(posteriorSnr + o, gamma);
   }
+  gateUpdate(gateLow, gateHigh, gateFloorLog2);
+  const gate = f32x4.splat(fastExp2(gateLog2));
   let sum: f32 = 0.0;
   let voiceGamma: f32 = 0.0;
   let highGamma: f32 = 0.0;
@@ -264,7 +321,7 @@ export function gainApply(power: usize, noise: usize, prior: usize, gains: usize
       );
       pauseShare = fastExp2x4(f32x4.add(f32x4.mul(pauseLog2V, unspared), deepShare));
     }
-    v128.store(gains + o, f32x4.max(f32x4.mul(gain, pauseShare), f32x4.splat(gainFloor)));
+    v128.store(gains + o, f32x4.mul(f32x4.max(f32x4.mul(gain, pauseShare), f32x4.splat(gainFloor)), gate));
     // Kept for the voice band's presence below.
     v128.store(priorSnr + o, xi);
     v128.store(posteriorSnr + o, v);

@@ -15,7 +15,7 @@ export class Denoiser {
     this.output = this.view(core.denoiseOutputPtr());
   }
 
-  /** 0 leaves the sound as it is (delayed), 1 removes up to 40 dB where there is no speech. */
+  /** 0 leaves the sound as it is (delayed); 1 sets a 40 dB floor, and 12.5 dB more once no speech has been heard for a while. */
   setStrength(strength: number): void {
     if (!Number.isFinite(strength) || strength < 0 || strength > 1) {
       throw new MediaCoreError('invalid-option', `denoise strength must be within [0, 1], got ${strength}`);
