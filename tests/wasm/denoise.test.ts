@@ -33,6 +33,14 @@ function vowel(length: number, spans: [number, number][]): Float32Array {
   });
 }
 
+/** Two phrases of `vowel` (1.5-2.5 s and 3.5-4.2 s) in white noise of the given amplitude, 5 s in all. */
+function phrasesInNoise(amplitude: number): { clean: Float32Array; background: Float32Array; noisy: Float32Array } {
+  const length = 5 * RATE;
+  const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
+  const background = noise(length, amplitude);
+  return { clean, background, noisy: clean.map((v, i) => v + background[i]) };
+}
+
 function rmsDb(x: Float32Array, fromS: number, toS: number): number {
   const a = Math.floor(fromS * RATE);
   const b = Math.floor(toS * RATE);
@@ -63,12 +71,9 @@ describe('denoise', () => {
   });
 
   // The gain keeps weak speech rather than push uncertain bins to the floor (more intelligible, STOI; see
-  // docs/media.md), so pauses keep more noise than the 32 dB floor: about 13 dB here, speexdsp ~10 on the bench.
+  // docs/media.md); the deep pause and the gate (the next two tests) take long pauses further down.
   it('removes at least 12 dB of white noise in pauses and keeps the voiced parts within 3 dB', () => {
-    const length = 5 * RATE;
-    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
-    const background = noise(length, 0.03);
-    const noisy = clean.map((v, i) => v + background[i]);
+    const { clean, background, noisy } = phrasesInNoise(0.03);
     const denoiser = new Denoiser(core, 0.8);
     const out = denoiser.processSignal(noisy);
     const pauseAttenuation = rmsDb(noisy, 2.8, 3.4) - rmsDb(out, 2.8, 3.4);
@@ -84,10 +89,7 @@ describe('denoise', () => {
   // The deep pause (denoise-gain.ts): 200 ms into a pause, bins above 5 kHz (most of white noise's power at
   // 48 kHz) and the DC bin go 20 dB further down; the first syllable after the pause is released at once.
   it('lowers white noise further once a pause has lasted 200 ms, and lets the next syllable through', () => {
-    const length = 5 * RATE;
-    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
-    const background = noise(length, 0.03);
-    const noisy = clean.map((v, i) => v + background[i]);
+    const { clean, noisy } = phrasesInNoise(0.03);
     const out = new Denoiser(core, 0.8).processSignal(noisy);
     const early = rmsDb(noisy, 2.45, 2.6) - rmsDb(out, 2.45, 2.6); // the last syllable ended at 2.43 s
     const late = rmsDb(noisy, 3.0, 3.45) - rmsDb(out, 3.0, 3.45);
@@ -99,10 +101,7 @@ describe('denoise', () => {
   // The gate (denoise-gain.ts): once no band has held speech for a while, the whole hop goes 10 dB further down,
   // under the 32 dB floor (25 dB late in this pause without it); it opens at once for the next syllable.
   it('gates a long pause 10 dB under the floor and opens for the first syllable after it', () => {
-    const length = 5 * RATE;
-    const clean = vowel(length, [[1.5, 2.5], [3.5, 4.2]]);
-    const background = noise(length, 0.1);
-    const noisy = clean.map((v, i) => v + background[i]);
+    const { clean, noisy } = phrasesInNoise(0.1);
     const out = new Denoiser(core, 0.8).processSignal(noisy);
     const late = rmsDb(noisy, 3.0, 3.45) - rmsDb(out, 3.0, 3.45);
     assert.ok(late >= 33, `attenuation late in the pause ${late.toFixed(1)} dB`);
