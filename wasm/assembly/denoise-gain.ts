@@ -17,11 +17,11 @@
 // by the conditional speech presence (-0.006 to -0.01; even gated by the voice activity), Cohen's
 // a-priori absence from the averaged a-priori SNR (-0.03 on pink), a time smoothing of the gain where no
 // speech is likely (-0.002 to -0.003), a much deeper gain over the whole band after 50 ms (or 200 ms) of hops that look noise-only (-0.003
-// on white, and PESQ fell too: weak speech has the same voice-band SNR as a pause). The presence probability is still computed over the voice band,
-// for the voice-activity output.
+// on white, and PESQ fell too: weak speech has the same voice-band SNR as a pause). The gate's evidence is also the
+// voice-activity output.
 
 import { allocF32 } from './kernels/fft';
-import { LOG2_E, fastExp2, fastExp2x4, fastLog2, fastLog2x4 } from './kernels/fastmath';
+import { fastExp2, fastExp2x4, fastLog2, fastLog2x4 } from './kernels/fastmath';
 
 const CLEAN_KEEP: f32 = 0.5; // the previous clean-power estimate's weight per hop (0.2 per 10 ms in speexdsp)
 const BAND_WEIGHT: f32 = 0.7; // share of the a-priori SNR taken from the mean over the band around the bin
@@ -76,8 +76,6 @@ const ONSET_WEIGHT: f32 = 0.1;
 const ONSET_GAMMA: f32 = 4.0; // 6 dB over the noise: a noise bin's periodogram is above it 1.8% of the time
 const XI_MIN: f32 = 0.0032; // -25 dB
 const GAMMA_MAX: f32 = 1000.0;
-const Q_MIN: f32 = 0.05;
-const Q_MAX: f32 = 0.95;
 
 // exp(0.5 * E1(v)) tabulated over log2(v), the only transcendental part of the LSA gain.
 const LSA_TABLE_SIZE: i32 = 512;
@@ -231,14 +229,18 @@ function gateUpdate(lowSum: v128, highSum: v128, gateFloorLog2: f32): void {
   gateLog2 = gateEvidence > GATE_OPEN ? 0.0 : max<f32>(gateLog2 - GATE_STEP_DB * DB_TO_LOG2, gateFloorLog2);
 }
 
+/** Whether the gate's held evidence says speech (the voice-activity output; at any strength, 0 included). */
+export function gateOpen(): bool {
+  return gateEvidence > GATE_OPEN;
+}
+
 /**
  * Writes the gain per bin into `gains`: the floor to 1, times the gate (down to `gateFloorLog2`, log2). `power`
- * holds |Y|^2, `noise` the noise power, `prior` the speech presence per bin. Returns the mean conditional speech
- * presence probability over the bins [voiceLow, voiceHigh].
+ * holds |Y|^2, `noise` the noise power; [voiceLow, voiceHigh] are the voice band's bins (for the pause gain).
  */
 export function gainApply(
-  power: usize, noise: usize, prior: usize, gains: usize, gainFloor: f32, gateFloorLog2: f32, voiceLow: i32, voiceHigh: i32,
-): f32 {
+  power: usize, noise: usize, gains: usize, gainFloor: f32, gateFloorLog2: f32, voiceLow: i32, voiceHigh: i32,
+): void {
   // Four bins at a time (the buffers are padded to vectorBins); the sums stay scalar, in bin order.
   let gateLow = f32x4.splat(0.0);
   let gateHigh = f32x4.splat(0.0);
@@ -322,20 +324,6 @@ export function gainApply(
       pauseShare = fastExp2x4(f32x4.add(f32x4.mul(pauseLog2V, unspared), deepShare));
     }
     v128.store(gains + o, f32x4.mul(f32x4.max(f32x4.mul(gain, pauseShare), f32x4.splat(gainFloor)), gate));
-    // Kept for the voice band's presence below.
-    v128.store(priorSnr + o, xi);
-    v128.store(posteriorSnr + o, v);
     lanes = i32x4.add(lanes, i32x4.splat(4));
   }
-  let voiceSum: f32 = 0.0;
-  for (let k = voiceLow; k <= voiceHigh; k++) {
-    // Conditional speech presence given this bin's SNRs and the a-priori absence q (the voice-activity output).
-    const o = <usize>k << 2;
-    const xi = load<f32>(priorSnr + o);
-    const v = load<f32>(posteriorSnr + o);
-    const q = min<f32>(max<f32>(1.0 - load<f32>(prior + o), Q_MIN), Q_MAX);
-    const likelihood: f32 = (q / (1.0 - q)) * (1.0 + xi) * fastExp2(-min<f32>(v, 80.0) * LOG2_E);
-    voiceSum += 1.0 / (1.0 + likelihood);
-  }
-  return voiceSum / <f32>(voiceHigh - voiceLow + 1);
 }

@@ -128,11 +128,6 @@ export function noisePower(): usize {
   return noise;
 }
 
-/** Smoothed speech presence per bin (0-1), the gain rule's prior. */
-export function noisePresence(): usize {
-  return presence;
-}
-
 /** One hop: `power` holds |Y|^2 per bin of the current frame, padded to whole v128s with ordinary values. */
 export function noiseTrack(power: usize): void {
   const short = shortMinimum!;

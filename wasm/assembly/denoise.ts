@@ -20,9 +20,9 @@
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
-import { gainApply, gainLayout, gainReset } from './denoise-gain';
+import { gainApply, gainLayout, gainReset, gateOpen } from './denoise-gain';
 import { PITCH_MAX_PERIOD, pitchFilter, pitchLayout, pitchReset, pitchSearch, pitchTransform } from './denoise-pitch';
-import { noiseLayout, noisePresence, noisePower, noiseReset, noiseTrack } from './denoise-noise';
+import { noiseLayout, noisePower, noiseReset, noiseTrack } from './denoise-noise';
 
 export const DENOISE_HOP: i32 = 128;
 const FRAME: i32 = 1024;
@@ -40,7 +40,6 @@ const HISTORY: i32 = PITCH_MAX_PERIOD + FRAME; // the frame and, before it, the 
 const WARMUP_HOPS: i32 = (FRAME - ANALYSIS_ZEROS) / DENOISE_HOP; // until the first frame is full, everything is noise
 const VOICE_LOW_BIN: i32 = <i32>(300.0 / BIN_HZ);
 const VOICE_HIGH_BIN: i32 = <i32>(4000.0 / BIN_HZ);
-const VOICE_HOLD_HOPS: i32 = 112; // 300 ms hangover
 const MAX_ATTENUATION_DB: f32 = 40.0;
 // The gate (denoise-gain.ts) closes this much further (times the strength), under the floor, in hops with no
 // speech: 10 dB at the default 0.8. Deeper cost PESQ (14 dB at 0.8: -0.016 / -0.011 on white / pink).
@@ -66,8 +65,6 @@ let hops: i32 = 0;
 let strength: f32 = 0.8;
 let gainFloor: f32 = 0.0;
 let gateFloorLog2: f32 = 0.0;
-let speechProbability: f32 = 0.0;
-let voiceHold: i32 = 0;
 
 function setStrengthInternal(value: f32): void {
   strength = min<f32>(max<f32>(value, 0.0), 1.0);
@@ -100,8 +97,6 @@ export function denoiseInit(): i32 {
   memory.fill(history, 0, <usize>HISTORY << 2);
   memory.fill(overlap, 0, <usize>SYNTHESIS << 2);
   hops = 0;
-  speechProbability = 0.0;
-  voiceHold = 0;
   setStrengthInternal(strength);
   return DENOISE_HOP;
 }
@@ -146,12 +141,9 @@ export function denoiseSetStrength(value: f32): void {
   setStrengthInternal(value);
 }
 
-export function denoiseSpeechProbability(): f32 {
-  return speechProbability;
-}
-
+/** 1 while the gate (denoise-gain.ts) hears speech: it opens at once and stays open for a speech sound's tail. */
 export function denoiseVoiceActive(): i32 {
-  return voiceHold > 0 ? 1 : 0;
+  return gateOpen() ? 1 : 0;
 }
 
 function periodogram(): void {
@@ -186,7 +178,7 @@ function applyGain(): void {
       store<f32>(windowed + o, PITCH_MIX * load<f32>(windowed + o) + (1.0 - PITCH_MIX) * squaredMagnitude(k));
     }
   }
-  const frameProbability = gainApply(windowed, noisePower(), noisePresence(), gains, gainFloor, gateFloorLog2, VOICE_LOW_BIN, VOICE_HIGH_BIN);
+  gainApply(windowed, noisePower(), gains, gainFloor, gateFloorLog2, VOICE_LOW_BIN, VOICE_HIGH_BIN);
   if (!bypass) {
     // Four bins a step: each gain scales a (re, im) pair. The last bin (BINS is 4n + 1) stays scalar.
     for (let k = 0; k < BINS - 1; k += 4) {
@@ -200,16 +192,13 @@ function applyGain(): void {
     store<f32>(bin, load<f32>(bin) * gain);
     store<f32>(bin, load<f32>(bin, 4) * gain, 4);
   }
-  speechProbability = 0.9 * speechProbability + 0.1 * frameProbability;
-  if (speechProbability > 0.35) voiceHold = VOICE_HOLD_HOPS;
-  else if (voiceHold > 0) voiceHold--;
 }
 
 /**
- * Denoises the 128 samples at `denoiseInputPtr()` into `denoiseOutputPtr()`; returns the smoothed
- * speech probability. Non-finite input samples are treated as silence so they cannot poison the state.
+ * Denoises the 128 samples at `denoiseInputPtr()` into `denoiseOutputPtr()`. Non-finite input samples are
+ * treated as silence so they cannot poison the state.
  */
-export function denoiseProcess(): f32 {
+export function denoiseProcess(): void {
   const tail = <usize>(FRAME - DENOISE_HOP) << 2;
   memory.copy(history, history + (<usize>DENOISE_HOP << 2), <usize>(HISTORY - DENOISE_HOP) << 2);
   for (let i = 0; i < DENOISE_HOP; i += 4) {
@@ -247,5 +236,4 @@ export function denoiseProcess(): f32 {
   const overlapTail = <usize>(SYNTHESIS - DENOISE_HOP) << 2;
   memory.copy(overlap, overlap + (<usize>DENOISE_HOP << 2), overlapTail);
   memory.fill(overlap + overlapTail, 0, <usize>DENOISE_HOP << 2);
-  return speechProbability;
 }

@@ -2,8 +2,7 @@
 // Only numbers and pointers into this module's memory cross the boundary.
 
 export {
-  denoiseInit, denoiseInputPtr, denoiseOutputPtr, denoiseProcess, denoiseSetStrength,
-  denoiseSpeechProbability, denoiseVoiceActive,
+  denoiseInit, denoiseInputPtr, denoiseOutputPtr, denoiseProcess, denoiseSetStrength, denoiseVoiceActive,
 } from './denoise';
 export {
   beautyConfigure, beautyFrameBytes, beautyFramePtr, beautyProcess, beautyReset, beautySetParams,

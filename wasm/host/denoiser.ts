@@ -23,8 +23,8 @@ export class Denoiser {
     this.core.denoiseSetStrength(strength);
   }
 
-  /** Denoises one 128-sample block into `output` (may be the same array). Returns the speech probability. */
-  processBlock(input: Float32Array, output: Float32Array): number {
+  /** Denoises one 128-sample block into `output` (may be the same array). */
+  processBlock(input: Float32Array, output: Float32Array): void {
     if (input.length !== Denoiser.HOP || output.length !== Denoiser.HOP) {
       throw new MediaCoreError('invalid-size', `denoise works on blocks of ${Denoiser.HOP} samples, got ${input.length} in and ${output.length} out`);
     }
@@ -33,9 +33,8 @@ export class Denoiser {
       this.output = this.view(this.core.denoiseOutputPtr());
     }
     this.input.set(input);
-    const probability = this.core.denoiseProcess();
+    this.core.denoiseProcess();
     output.set(this.output);
-    return probability;
   }
 
   /** Whole signal, delay removed: the output lines up with the input sample for sample. */
@@ -52,10 +51,6 @@ export class Denoiser {
 
   get voiceActive(): boolean {
     return this.core.denoiseVoiceActive() !== 0;
-  }
-
-  get speechProbability(): number {
-    return this.core.denoiseSpeechProbability();
   }
 
   private view(ptr: number): Float32Array {

@@ -10,9 +10,8 @@ export interface MediaCoreExports {
   denoiseInit(): number;
   denoiseInputPtr(): number;
   denoiseOutputPtr(): number;
-  denoiseProcess(): number;
+  denoiseProcess(): void;
   denoiseSetStrength(value: number): void;
-  denoiseSpeechProbability(): number;
   denoiseVoiceActive(): number;
   beautyConfigure(width: number, height: number, format: number): number;
   beautyFrameBytes(): number;

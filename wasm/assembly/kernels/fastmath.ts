@@ -21,8 +21,6 @@
   return reinterpret<f32>((<i32>whole + 127) << 23) * fractionPow;
 }
 
-export const LOG2_E: f32 = 1.4426950408889634;
-
 /** fastLog2 on four lanes, the same operations in the same order (so the same results as the scalar). */
 // @ts-ignore: decorator
 @inline export function fastLog2x4(x: v128): v128 {

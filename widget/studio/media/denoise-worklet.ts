@@ -18,7 +18,7 @@ export interface DenoiseProcessorOptions {
 
 /** Messages to the worklet: new settings. Messages from it: voice activity and processing time. */
 export type DenoiseControl = { enabled: boolean; strength: number };
-export type DenoiseReport = { voiceActive: boolean; speechProbability: number; msPerQuantum: number };
+export type DenoiseReport = { voiceActive: boolean; msPerQuantum: number };
 
 const REPORT_EVERY = 25; // quanta: about 67 ms at 48 kHz
 
@@ -64,7 +64,6 @@ class DenoiseProcessor extends AudioWorkletProcessor {
     if (++this.quanta % REPORT_EVERY === 0) {
       const report: DenoiseReport = {
         voiceActive: this.enabled && (this.denoiser?.voiceActive ?? false),
-        speechProbability: this.denoiser?.speechProbability ?? 0,
         msPerQuantum: this.busyMs / REPORT_EVERY,
       };
       this.busyMs = 0;
