@@ -3,37 +3,7 @@ import { before, describe, it } from 'node:test';
 import { BeautyFilter } from '../../wasm/host/beauty-filter.ts';
 import { MediaCoreError, type MediaCoreExports } from '../../wasm/host/media-core.ts';
 import { loadMediaCore } from '../../wasm/node/load.ts';
-
-/**
- * An I420 test card: the left half is skin (Cb 110, Cr 150) with pore-like texture and a sharp
- * vertical edge (an eyebrow, 5 pixels wide per 320 columns), the right half grey (not skin) with the
- * same texture.
- */
-function testCard(width: number, height: number, seed = 5): Uint8Array {
-  const scale = width / 320;
-  const cw = (width + 1) >> 1;
-  const ch = (height + 1) >> 1;
-  const frame = new Uint8Array(width * height + 2 * cw * ch);
-  let state = seed;
-  const texture = () => {
-    state = (state * 1103515245 + 12345) >>> 0;
-    return ((state >>> 16) % 25) - 12; // +-12 levels
-  };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const base = x < width / 2 ? (x > width / 4 && x < width / 4 + 6 * scale ? 60 : 170) : 128;
-      frame[y * width + x] = base + texture();
-    }
-  }
-  for (let j = 0; j < ch; j++) {
-    for (let i = 0; i < cw; i++) {
-      const skin = 2 * i < width / 2;
-      frame[width * height + j * cw + i] = skin ? 110 : 128;
-      frame[width * height + cw * ch + j * cw + i] = skin ? 150 : 128;
-    }
-  }
-  return frame;
-}
+import { testCard } from './signals.ts';
 
 function regionStats(frame: Uint8Array, width: number, x0: number, x1: number, y0: number, y1: number) {
   let sum = 0;

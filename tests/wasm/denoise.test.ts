@@ -4,34 +4,7 @@ import { Denoiser } from '../../wasm/host/denoiser.ts';
 import { MediaCoreError, type MediaCoreExports } from '../../wasm/host/media-core.ts';
 import { loadMediaCore } from '../../wasm/node/load.ts';
 import { decodeWav, encodeWav } from '../../wasm/node/wav.ts';
-
-const RATE = 48000;
-
-function noise(length: number, amplitude: number, seed = 3): Float32Array {
-  let state = seed;
-  return Float32Array.from({ length }, () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return (state / 2 ** 32 - 0.5) * 2 * amplitude;
-  });
-}
-
-/**
- * Voiced speech-like sound within `spans` (seconds): syllables of 180 ms with 70 ms gaps, a
- * fundamental gliding between 120 and 180 Hz and twelve decaying harmonics.
- */
-function vowel(length: number, spans: [number, number][]): Float32Array {
-  let phase = 0;
-  return Float32Array.from({ length }, (_, i) => {
-    const t = i / RATE;
-    const f0 = 150 + 30 * Math.sin(2 * Math.PI * 1.3 * t);
-    phase += (2 * Math.PI * f0) / RATE;
-    const span = spans.find(([on, off]) => t >= on && t < off);
-    if (!span || (t - span[0]) % 0.25 >= 0.18) return 0;
-    let v = 0;
-    for (let h = 1; h <= 12; h++) v += Math.sin(h * phase) / h;
-    return 0.12 * v;
-  });
-}
+import { RATE, noise, vowel } from './signals.ts';
 
 /** Two phrases of `vowel` (1.5-2.5 s and 3.5-4.2 s) in white noise of the given amplitude, 5 s in all. */
 function phrasesInNoise(amplitude: number): { clean: Float32Array; background: Float32Array; noisy: Float32Array } {
