@@ -17,6 +17,8 @@
 //   pitch filter  denoise-pitch.ts: the frame one pitch period earlier is added per band where it
 //                 correlates (a comb: noise between the harmonics goes down), band energy kept; the gain
 //                 rule then sees half of the filtered spectrum's power.
+// Per hop: the gate (denoise-gain.ts) takes the whole hop under the floor while no band has held speech for
+// a while; its evidence is also the voice-activity output.
 
 import { RealFft, allocF32 } from './kernels/fft';
 import { fastExp2 } from './kernels/fastmath';
